@@ -1,0 +1,57 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace DockerVm.Engine
+{
+    /// <summary>
+    /// The argv of one docker command, built item by item (never a joined string), with a
+    /// display form in which secret values are masked.
+    /// </summary>
+    public sealed class CliArguments
+    {
+        public const string Mask = "***";
+        private readonly List<string> _actual = new();
+        private readonly List<string> _shown = new();
+
+        public IReadOnlyList<string> Actual => _actual;
+        public IReadOnlyList<string> Shown => _shown;
+
+        public CliArguments Add(string value)
+        {
+            _actual.Add(value);
+            _shown.Add(value);
+            return this;
+        }
+
+        public CliArguments Add(IEnumerable<string> values)
+        {
+            foreach (var v in values)
+            {
+                Add(v);
+            }
+            return this;
+        }
+
+        /// <summary>Adds `flag KEY=VALUE` for each pair; the log shows KEY=*** when <paramref name="secret"/>.</summary>
+        public CliArguments AddPairs(string flag, IEnumerable<KeyValuePair<string, string>> pairs, bool secret)
+        {
+            foreach (var kv in pairs.OrderBy(p => p.Key, System.StringComparer.Ordinal))
+            {
+                _actual.Add(flag);
+                _shown.Add(flag);
+                _actual.Add($"{kv.Key}={kv.Value}");
+                _shown.Add(secret ? $"{kv.Key}={Mask}" : $"{kv.Key}={kv.Value}");
+            }
+            return this;
+        }
+
+        /// <summary>The command line as a user would type it, secrets masked.</summary>
+        public string Display(string program) =>
+            string.Join(" ", new[] { program }.Concat(_shown).Select(Quote));
+
+        private static string Quote(string s) =>
+            s.Length > 0 && s.All(c => !char.IsWhiteSpace(c) && c != '\'' && c != '"' && c != '$' && c != ';' && c != '\\')
+                ? s
+                : "'" + s.Replace("'", "'\\''") + "'";
+    }
+}

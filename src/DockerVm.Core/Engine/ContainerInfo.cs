@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+
+namespace DockerVm.Engine
+{
+    /// <summary>The State part of `docker inspect`.</summary>
+    public sealed class ContainerStateInfo
+    {
+        public string Status { get; init; } = "";
+        public bool Running { get; init; }
+        public bool Paused { get; init; }
+        public bool Restarting { get; init; }
+        public bool Dead { get; init; }
+        public bool OOMKilled { get; init; }
+        public int Pid { get; init; }
+        public int ExitCode { get; init; }
+        public string Error { get; init; } = "";
+        public DateTime? StartedAt { get; init; }
+        public DateTime? FinishedAt { get; init; }
+    }
+
+    /// <summary>One network a container is attached to.</summary>
+    public sealed class ContainerNetwork
+    {
+        public string Name { get; init; } = "";
+        public string IPAddress { get; init; } = "";
+        public string GlobalIPv6Address { get; init; } = "";
+        public string Gateway { get; init; } = "";
+        public string MacAddress { get; init; } = "";
+        public override string ToString() => $"{Name}={IPAddress}";
+    }
+
+    /// <summary>One published port.</summary>
+    public sealed class PortBinding
+    {
+        public string ContainerPort { get; init; } = "";
+        public string HostIp { get; init; } = "";
+        public string HostPort { get; init; } = "";
+        public override string ToString() =>
+            string.IsNullOrEmpty(HostPort) ? ContainerPort : $"{(string.IsNullOrEmpty(HostIp) ? "0.0.0.0" : HostIp)}:{HostPort}->{ContainerPort}";
+    }
+
+    /// <summary>The parsed output of `docker inspect` for one container.</summary>
+    public sealed class ContainerInfo
+    {
+        public string Id { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Image { get; init; } = "";
+        public string ImageId { get; init; } = "";
+        public DateTime? Created { get; init; }
+        public ContainerStateInfo State { get; init; } = new();
+        public IReadOnlyList<ContainerNetwork> Networks { get; init; } = Array.Empty<ContainerNetwork>();
+        public IReadOnlyList<PortBinding> Ports { get; init; } = Array.Empty<PortBinding>();
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        public IReadOnlyList<string> Command { get; init; } = Array.Empty<string>();
+        public long MemoryBytes { get; init; }
+        public long NanoCpus { get; init; }
+        public string Hostname { get; init; } = "";
+        private string DefaultIPAddress { get; init; } = "";
+
+        /// <summary>The primary address: the default bridge's, else the first network's.</summary>
+        public string IPAddress =>
+            !string.IsNullOrEmpty(DefaultIPAddress) ? DefaultIPAddress
+            : Networks.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a)) ?? "";
+
+        /// <summary>Docker status -> VM state (contract §1).</summary>
+        public VmState VmState => StateOf(State.Status);
+
+        public static VmState StateOf(string status) => status switch
+        {
+            "running" => VmState.Running,
+            "paused" => VmState.Suspended,
+            "created" => VmState.Stopped,
+            "exited" => VmState.Stopped,
+            "dead" => VmState.ErrorUnknown,
+            "removing" => VmState.Deleting,
+            "restarting" => VmState.Starting,
+            _ => VmState.ErrorUnknown,
+        };
+
+        /// <summary>Parses the JSON array `docker inspect` prints. Missing containers are simply absent.</summary>
+        public static IReadOnlyList<ContainerInfo> ParseArray(string json)
+        {
+            if (string.IsNullOrWhiteSpace(json))
+            {
+                return Array.Empty<ContainerInfo>();
+            }
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException("docker inspect did not print a JSON array.");
+            }
+            return doc.RootElement.EnumerateArray().Select(Parse).ToList();
+        }
+
+        private static ContainerInfo Parse(JsonElement e)
+        {
+            var config = Obj(e, "Config");
+            var state = Obj(e, "State");
+            var net = Obj(e, "NetworkSettings");
+            var host = Obj(e, "HostConfig");
+            var networks = new List<ContainerNetwork>();
+            if (net is { } n && Obj(n, "Networks") is { } nets)
+            {
+                foreach (var p in nets.EnumerateObject())
+                {
+                    networks.Add(new ContainerNetwork
+                    {
+                        Name = p.Name,
+                        IPAddress = Str(p.Value, "IPAddress"),
+                        GlobalIPv6Address = Str(p.Value, "GlobalIPv6Address"),
+                        Gateway = Str(p.Value, "Gateway"),
+                        MacAddress = Str(p.Value, "MacAddress"),
+                    });
+                }
+            }
+            var ports = new List<PortBinding>();
+            if (net is { } n2 && Obj(n2, "Ports") is { } portMap)
+            {
+                foreach (var p in portMap.EnumerateObject())
+                {
+                    if (p.Value.ValueKind != JsonValueKind.Array)
+                    {
+                        ports.Add(new PortBinding { ContainerPort = p.Name });
+                        continue;
+                    }
+                    foreach (var b in p.Value.EnumerateArray())
+                    {
+                        ports.Add(new PortBinding { ContainerPort = p.Name, HostIp = Str(b, "HostIp"), HostPort = Str(b, "HostPort") });
+                    }
+                }
+            }
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (config is { } c && Obj(c, "Labels") is { } l)
+            {
+                foreach (var p in l.EnumerateObject())
+                {
+                    labels[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.ToString();
+                }
+            }
+            var command = new List<string>();
+            if (config is { } c2 && c2.TryGetProperty("Cmd", out var cmd) && cmd.ValueKind == JsonValueKind.Array)
+            {
+                command.AddRange(cmd.EnumerateArray().Select(x => x.GetString() ?? ""));
+            }
+            return new ContainerInfo
+            {
+                Id = Str(e, "Id"),
+                Name = Str(e, "Name").TrimStart('/'),
+                Image = config is { } c3 ? Str(c3, "Image") : "",
+                ImageId = Str(e, "Image"),
+                Created = Time(e, "Created"),
+                Hostname = config is { } c4 ? Str(c4, "Hostname") : "",
+                State = state is { } s ? new ContainerStateInfo
+                {
+                    Status = Str(s, "Status"),
+                    Running = Bool(s, "Running"),
+                    Paused = Bool(s, "Paused"),
+                    Restarting = Bool(s, "Restarting"),
+                    Dead = Bool(s, "Dead"),
+                    OOMKilled = Bool(s, "OOMKilled"),
+                    Pid = (int)Num(s, "Pid"),
+                    ExitCode = (int)Num(s, "ExitCode"),
+                    Error = Str(s, "Error"),
+                    StartedAt = Time(s, "StartedAt"),
+                    FinishedAt = Time(s, "FinishedAt"),
+                } : new ContainerStateInfo(),
+                DefaultIPAddress = net is { } n3 ? Str(n3, "IPAddress") : "",
+                Networks = networks,
+                Ports = ports,
+                Labels = labels,
+                Command = command,
+                MemoryBytes = host is { } h ? Num(h, "Memory") : 0,
+                NanoCpus = host is { } h2 ? Num(h2, "NanoCpus") : 0,
+            };
+        }
+
+        private static JsonElement? Obj(JsonElement e, string name) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
+
+        private static string Str(JsonElement e, string name) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+        private static bool Bool(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+
+        private static long Num(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
+
+        // Docker writes "0001-01-01T00:00:00Z" for "never".
+        private static DateTime? Time(JsonElement e, string name)
+        {
+            var s = Str(e, name);
+            if (s.Length == 0 || s.StartsWith("0001-01-01", StringComparison.Ordinal))
+            {
+                return null;
+            }
+            return DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+                ? t : null;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using DockerVm.Engine;
+
+namespace DockerVm
+{
+    /// <summary>The image and container name a VM was created with.</summary>
+    public sealed class CloneInfo
+    {
+        public CloneInfo(string image, string name)
+        {
+            Image = image;
+            Name = name;
+        }
+
+        public string Image { get; }
+        public string Name { get; }
+
+        public override string ToString() => $"image={Image} name={Name}";
+    }
+
+    /// <summary>What Get-DockerVmProperties reports, read live from the engine.</summary>
+    public sealed class DockerVmProperties
+    {
+        public string Name { get; init; } = "";
+        public string IPAddress { get; init; } = "";
+        public CloneInfo CloneInfo { get; init; } = new("", "");
+        public VmState State { get; init; }
+        public string ContainerId { get; init; } = "";
+        public string Context { get; init; } = "";
+        public string Status { get; init; } = "";
+        public int ExitCode { get; init; }
+        public int Pid { get; init; }
+        public bool OOMKilled { get; init; }
+        public DateTime? CreatedAt { get; init; }
+        public DateTime? StartedAt { get; init; }
+        public DateTime? FinishedAt { get; init; }
+        public string Hostname { get; init; } = "";
+        public string ImageId { get; init; } = "";
+        /// <summary>Every network the container is attached to, with its addresses.</summary>
+        public IReadOnlyList<ContainerNetwork> Networks { get; init; } = Array.Empty<ContainerNetwork>();
+        /// <summary>Every IPv4 and IPv6 address the container has.</summary>
+        public string[] IPAddresses { get; init; } = Array.Empty<string>();
+        public IReadOnlyList<PortBinding> Ports { get; init; } = Array.Empty<PortBinding>();
+        public long MemoryBytes { get; init; }
+        public double Cpus { get; init; }
+        public IReadOnlyList<string> ContainerCommand { get; init; } = Array.Empty<string>();
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    }
+
+    /// <summary>One finished exec: exact text, exit code and duration.</summary>
+    public sealed class DockerVmExecResult
+    {
+        public string Name { get; init; } = "";
+        public string Command { get; init; } = "";
+        public string[] Arguments { get; init; } = Array.Empty<string>();
+        public int ExitCode { get; init; }
+        public string StandardOutput { get; init; } = "";
+        public string StandardError { get; init; } = "";
+        public TimeSpan Duration { get; init; }
+        public bool Succeeded => ExitCode == 0;
+    }
+}

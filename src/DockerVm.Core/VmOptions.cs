@@ -1,0 +1,22 @@
+using System;
+using System.Collections.Generic;
+
+namespace DockerVm
+{
+    /// <summary>How a VM is created and driven; the defaults are the seed's.</summary>
+    public sealed class VmOptions
+    {
+        public const int DefaultStopTimeoutSec = 10;
+        public const int DefaultPollingIntervalMs = 200;
+
+        /// <summary>The seed's DefaultContainerCmd: keeps the container alive and, with --init, stops in milliseconds.</summary>
+        public static IReadOnlyList<string> DefaultContainerCommand { get; } = new[] { "tail", "-f", "/dev/null" };
+
+        public int StopTimeoutSec { get; init; } = DefaultStopTimeoutSec;
+        public int PollingIntervalMs { get; init; } = DefaultPollingIntervalMs;
+        public IReadOnlyList<string> ContainerCommand { get; init; } = DefaultContainerCommand;
+        public IReadOnlyList<string> CreateArguments { get; init; } = Array.Empty<string>();
+        public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using DockerVm.Engine;
+
+namespace DockerVm
+{
+    /// <summary>
+    /// The process's VMs, keyed by (Context, Name): within a session the same VM is the same
+    /// object, and VMs made by other processes are found again from the engine's labels.
+    /// </summary>
+    public static class VmRegistry
+    {
+        private static readonly ConcurrentDictionary<string, IDockerEngine> EnginesByContext = new(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<(string Context, string Name), DockerVmInstance> Vms = new();
+
+        /// <summary>Makes the engine for a context; replaceable for tests of other transports.</summary>
+        public static Func<string, IDockerEngine> EngineFactory { get; set; } = context => new DockerCli(context);
+
+        /// <summary>The engine for a context ("" or null: the CLI's default).</summary>
+        public static IDockerEngine Engine(string? context) => EnginesByContext.GetOrAdd(context ?? "", c => EngineFactory(c));
+
+        /// <summary>Remembers a VM made in this session, replacing a stale entry of the same name.</summary>
+        public static DockerVmInstance Track(DockerVmInstance vm)
+        {
+            Vms[(vm.Context, vm.Name)] = vm;
+            return vm;
+        }
+
+        /// <summary>The session's object for a container seen on the engine, updated to the engine's state.</summary>
+        public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info)
+        {
+            var key = (engine.Context, info.Name);
+            var vm = Vms.GetOrAdd(key, _ => DockerVmInstance.FromContainer(engine, info));
+            vm.Apply(info);
+            return vm;
+        }
+
+        /// <summary>Every managed VM on an engine with its live state: one `ps` and one `inspect`, however many there are.</summary>
+        public static async Task<IReadOnlyList<DockerVmInstance>> ListAsync(IDockerEngine engine, CancellationToken ct)
+        {
+            var ids = await engine.ListIdsAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
+            var infos = await engine.InspectAsync(ids, ct).ConfigureAwait(false);
+            return infos
+                .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
+                .Select(i => FromContainer(engine, i))
+                .OrderBy(v => v.Name, StringComparer.Ordinal)
+                .ToList();
+        }
+
+        /// <summary>Looks up managed VMs by literal name with one `inspect`; names with no managed container are absent.</summary>
+        public static async Task<IReadOnlyList<DockerVmInstance>> FindAsync(IDockerEngine engine, IReadOnlyList<string> names, CancellationToken ct)
+        {
+            var infos = await engine.InspectAsync(names, ct).ConfigureAwait(false);
+            var found = infos
+                .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
+                .Select(i => FromContainer(engine, i))
+                .ToList();
+            foreach (var missing in names.Where(n => found.All(v => v.Name != n)))
+            {
+                if (Vms.TryGetValue((engine.Context, missing), out var stale) && stale.State != VmState.Initial)
+                {
+                    await stale.RefreshAsync(ct).ConfigureAwait(false); // marks it Deleted
+                }
+            }
+            return found;
+        }
+    }
+}
