@@ -348,7 +348,8 @@ namespace DockerVm
             }
         }
 
-        private void MarkDeleted()
+        /// <summary>The container is gone: Deleted (Initial if it was never cloned).</summary>
+        internal void MarkDeleted()
         {
             IPAddress = "";
             State = State == VmState.Initial && ContainerId.Length == 0 ? VmState.Initial : VmState.Deleted;

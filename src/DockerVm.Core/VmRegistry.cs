@@ -61,9 +61,9 @@ namespace DockerVm
                 .ToList();
             foreach (var missing in names.Where(n => found.All(v => v.Name != n)))
             {
-                if (Vms.TryGetValue((engine.Context, missing), out var stale) && stale.State != VmState.Initial)
+                if (Vms.TryGetValue((engine.Context, missing), out var stale))
                 {
-                    await stale.RefreshAsync(ct).ConfigureAwait(false); // marks it Deleted
+                    stale.MarkDeleted();
                 }
             }
             return found;

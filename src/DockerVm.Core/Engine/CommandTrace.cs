@@ -23,11 +23,13 @@ namespace DockerVm.Engine
         /// <summary>The tail of stderr for a failure.</summary>
         public string? Detail { get; }
 
+        private string Short => CommandLine.Length <= 72 ? CommandLine : CommandLine.Substring(0, 71) + "…";
+
         public override string ToString() => Phase switch
         {
-            "issued" => $"docker: {CommandLine}",
-            "completed" => $"docker: {CommandLine} completed in {Duration?.TotalMilliseconds:0} ms",
-            _ => $"docker: {CommandLine} failed in {Duration?.TotalMilliseconds:0} ms (exit {ExitCode}){(string.IsNullOrEmpty(Detail) ? "" : ": " + Detail)}",
+            "issued" => $"> {CommandLine}",
+            "completed" => $"< {Duration?.TotalMilliseconds:0} ms, exit {ExitCode}: {Short}",
+            _ => $"< {Duration?.TotalMilliseconds:0} ms, FAILED (exit {ExitCode?.ToString() ?? "none"}): {Short}{(string.IsNullOrEmpty(Detail) ? "" : " -- " + Detail)}",
         };
     }
 

@@ -48,24 +48,14 @@ namespace DockerVm.Engine
 
         public async Task<string> CreateAsync(CreateSpec spec, CancellationToken ct)
         {
-            var args = Begin("create");
-            if (spec.Init)
-            {
-                args.Add("--init");
-            }
-            args.Add("--name").Add(spec.Name)
-                .AddPairs("--label", spec.Labels, secret: false)
-                .AddPairs("--env", spec.Environment, secret: true)
-                .Add(spec.CreateArguments)
-                .Add(spec.Image)
-                .Add(spec.ContainerCommand);
+            var args = DockerCommands.Create(Context, spec);
             var r = await RunAsync("create", args, spec.Name, ChangeCeiling, ct).ConfigureAwait(false);
             var id = r.StandardOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
             return id ?? throw new DockerVmException(DockerVmErrorKind.CommandFailed, $"docker create printed no container id for '{spec.Name}'.", spec.Name);
         }
 
         public Task StartAsync(string name, CancellationToken ct) =>
-            RunAsync("start", Begin("start").Add(name), name, ChangeCeiling, ct);
+            RunAsync("start", DockerCommands.Start(Context, name), name, ChangeCeiling, ct);
 
         public async Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> namesOrIds, CancellationToken ct)
         {
@@ -91,22 +81,7 @@ namespace DockerVm.Engine
         public async Task<ExecOutcome> ExecAsync(string name, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
         {
             var marker = Guid.NewGuid().ToString("N");
-            var args = Begin("exec");
-            if (spec.StandardInput is not null)
-            {
-                args.Add("--interactive");
-            }
-            args.AddPairs("--env", new[] { new KeyValuePair<string, string>(ExecMarkerVariable, marker) }, secret: false)
-                .AddPairs("--env", spec.Environment, secret: true);
-            if (!string.IsNullOrEmpty(spec.WorkingDirectory))
-            {
-                args.Add("--workdir").Add(spec.WorkingDirectory!);
-            }
-            if (!string.IsNullOrEmpty(spec.User))
-            {
-                args.Add("--user").Add(spec.User!);
-            }
-            args.Add(name).Add(spec.Command).Add(spec.Arguments);
+            var args = DockerCommands.Exec(Context, name, spec, marker);
             var stdout = new LineSplittingTarget(observer is null ? null : observer.OnStandardOutput);
             var stderr = new LineSplittingTarget(observer is null ? null : observer.OnStandardError);
             var stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false));
@@ -141,24 +116,17 @@ namespace DockerVm.Engine
         }
 
         public Task StopAsync(string name, int timeoutSec, CancellationToken ct) =>
-            RunAsync("stop", Begin("stop").Add("--timeout").Add(timeoutSec.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add(name),
+            RunAsync("stop", DockerCommands.Stop(Context, name, timeoutSec),
                 name, ChangeCeiling + TimeSpan.FromSeconds(Math.Max(0, timeoutSec)), ct);
 
         public Task PauseAsync(string name, CancellationToken ct) =>
-            RunAsync("pause", Begin("pause").Add(name), name, ChangeCeiling, ct);
+            RunAsync("pause", DockerCommands.Pause(Context, name), name, ChangeCeiling, ct);
 
         public Task UnpauseAsync(string name, CancellationToken ct) =>
-            RunAsync("unpause", Begin("unpause").Add(name), name, ChangeCeiling, ct);
+            RunAsync("unpause", DockerCommands.Unpause(Context, name), name, ChangeCeiling, ct);
 
-        public Task RemoveAsync(string name, bool force, CancellationToken ct)
-        {
-            var args = Begin("rm");
-            if (force)
-            {
-                args.Add("--force");
-            }
-            return RunAsync("rm", args.Add(name), name, ChangeCeiling, ct);
-        }
+        public Task RemoveAsync(string name, bool force, CancellationToken ct) =>
+            RunAsync("rm", DockerCommands.Remove(Context, name, force), name, ChangeCeiling, ct);
 
         public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
         {
@@ -178,15 +146,7 @@ namespace DockerVm.Engine
             return (r.StandardOutput + r.StandardError).TrimEnd();
         }
 
-        private CliArguments Begin(string subcommand)
-        {
-            var args = new CliArguments();
-            if (!string.IsNullOrEmpty(Context))
-            {
-                args.Add("--context").Add(Context);
-            }
-            return args.Add(subcommand);
-        }
+        private CliArguments Begin(string subcommand) => DockerCommands.Begin(Context, subcommand);
 
         private static bool OnlyMissing(string stderr) =>
             stderr.Split('\n').Where(l => l.Trim().Length > 0).All(CliErrors.IsNoSuchContainer);

@@ -1,0 +1,210 @@
+<#
+.SYNOPSIS
+    The one front door of DockerVm: Bootstrap | Build | Test | Package | Bench | Demo.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Package', 'Bench', 'Demo')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester tags to run (Test); all when empty.
+    [string[]] $Tag
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = "PlainText" }
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$Staged = Join-Path $Out 'DockerVm'
+$Packages = Join-Path $Out 'packages'
+$PesterVersion = '5.7.1'
+$DefaultImage = 'dockervm/busybox:latest'
+$Manifest = Import-PowerShellDataFile (Join-Path $Root 'DockerVm.psd1')
+$Version = $env:DOCKERVM_VERSION ? $env:DOCKERVM_VERSION : $Manifest.ModuleVersion
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+
+function Invoke-Native {
+    # Runs a native command (first argument) and fails the build when it fails.
+    $file, $rest = $args
+    & $file @rest
+    if ($LASTEXITCODE -ne 0) { throw "'$file $($rest -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-ChildPwsh {
+    # A child pwsh (same version as this one) so the built DLL is never loaded into the build's process.
+    param([Parameter(Mandatory)][string] $File, [string[]] $ArgumentList = @())
+    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $File @ArgumentList
+    return $LASTEXITCODE
+}
+
+function Test-Engine {
+    if (-not (Get-Command docker -ErrorAction Ignore)) { return $false }
+    $p = Start-Process docker -ArgumentList 'info', '--format', '{{.ServerVersion}}' -PassThru -NoNewWindow `
+        -RedirectStandardOutput (Join-Path $Out 'docker-info.txt') -RedirectStandardError (Join-Path $Out 'docker-info.err')
+    if (-not $p.WaitForExit(15000)) { $p.Kill(); return $false }
+    return $p.ExitCode -eq 0
+}
+
+function Test-Root { return $IsLinux -and ((& id -u) -eq '0') }
+
+function Install-AptPackage([string[]] $Names) {
+    if (-not (Test-Root) -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw "Missing: $($Names -join ', '). Install them (apt-get install $($Names -join ' ')) or run as root on Debian."
+    }
+    Write-Step "apt-get install $($Names -join ' ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get -qq update
+    Invoke-Native apt-get install -y -qq @Names
+}
+
+function Start-Engine {
+    if (Test-Engine) { return }
+    $missing = @()
+    if (-not (Get-Command dockerd -ErrorAction Ignore)) { $missing += 'docker.io' }
+    if (-not (Test-Path /usr/bin/busybox) -and -not (Get-Command busybox -ErrorAction Ignore)) { $missing += 'busybox-static' }
+    if ($missing) { Install-AptPackage $missing }
+    if (-not (Test-Root)) { throw 'No Docker engine answers `docker info`, and starting one needs root.' }
+    $log = Join-Path $Out 'dockerd.log'
+    Write-Step "starting dockerd (log: $log)"
+    Invoke-Native bash -c "setsid nohup dockerd > '$log' 2>&1 < /dev/null &"
+    $deadline = [DateTime]::UtcNow.AddSeconds(90)
+    while (-not (Test-Engine)) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            Get-Content $log -Tail 30 -ErrorAction Ignore | Write-Host
+            throw 'dockerd did not answer `docker info` within 90 s.'
+        }
+        Start-Sleep -Milliseconds 500
+    }
+}
+
+function New-DefaultImage {
+    # No registry is reachable here: the default image is made from Debian's busybox-static.
+    & docker image inspect $DefaultImage *> $null
+    if ($LASTEXITCODE -eq 0) { return }
+    $busybox = @('/usr/bin/busybox', '/bin/busybox') | Where-Object { Test-Path $_ } | Select-Object -First 1
+    if (-not $busybox) {
+        if ((Test-Root) -and (Get-Command apt-get -ErrorAction Ignore)) { Install-AptPackage 'busybox-static'; $busybox = '/usr/bin/busybox' }
+        else {
+            Write-Step "no busybox here: pulling busybox as $DefaultImage"
+            Invoke-Native docker pull busybox:latest
+            Invoke-Native docker tag busybox:latest $DefaultImage
+            return
+        }
+    }
+    Write-Step "building $DefaultImage from $busybox"
+    $rootfs = Join-Path $Out 'rootfs'
+    Remove-Item $rootfs -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory (Join-Path $rootfs 'bin'), (Join-Path $rootfs 'tmp'), (Join-Path $rootfs 'etc'), (Join-Path $rootfs 'root') | Out-Null
+    Copy-Item $busybox (Join-Path $rootfs 'bin/busybox')
+    Invoke-Native bash -c "cd '$rootfs/bin' && chmod 755 busybox && for a in `$(./busybox --list); do [ `"`$a`" = busybox ] || ln -sf busybox `"`$a`"; done && chmod 1777 '$rootfs/tmp'"
+    Set-Content (Join-Path $rootfs 'etc/passwd') "root:x:0:0:root:/root:/bin/sh`nnobody:x:65534:65534:nobody:/:/bin/false"
+    Set-Content (Join-Path $rootfs 'etc/group') "root:x:0:`nnogroup:x:65534:"
+    Invoke-Native bash -c "tar -C '$rootfs' -c . | docker import -c 'ENV PATH=/bin' -c 'CMD [\`"sh\`"]' - $DefaultImage > /dev/null"
+}
+
+function Invoke-Bootstrap {
+    New-Item -ItemType Directory $Out -Force | Out-Null
+    $pester = Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $pester)) {
+        Write-Step "fetching Pester $PesterVersion"
+        Invoke-Native dotnet restore (Join-Path $Root 'build/tools.proj') --packages $Packages -v quiet
+    }
+    Start-Engine
+    New-DefaultImage
+}
+
+function Invoke-Build {
+    Write-Step "building DockerVm $Version ($Configuration)"
+    $publish = Join-Path $Out 'publish'
+    Remove-Item $publish, $Staged -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet publish (Join-Path $Root 'src/DockerVm/DockerVm.csproj') -c $Configuration -o $publish "-p:Version=$Version" --nologo -v quiet
+    New-Item -ItemType Directory $Staged, (Join-Path $Staged 'en-US') | Out-Null
+    Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $Staged
+    Copy-Item (Join-Path $Root 'module/DockerVm.format.ps1xml') $Staged
+    Copy-Item (Join-Path $Root 'LICENSE') $Staged
+    $psd1 = (Get-Content (Join-Path $Root 'DockerVm.psd1') -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$Version'"
+    Set-Content (Join-Path $Staged 'DockerVm.psd1') $psd1 -NoNewline
+    # about_DockerVm: the state table is printed by the Core itself, so help and code cannot disagree.
+    $table = Invoke-ChildPwsh (Join-Path $Root 'build/Get-StateTable.ps1') -ArgumentList (Join-Path $Staged 'DockerVm.Core.dll'), (Join-Path $Out 'state-table.txt')
+    if ($table -ne 0) { throw 'printing the state table failed' }
+    $about = (Get-Content (Join-Path $Root 'module/en-US/about_DockerVm.help.txt') -Raw).Replace('{{STATE_TABLE}}', (Get-Content (Join-Path $Out 'state-table.txt') -Raw).TrimEnd())
+    Set-Content (Join-Path $Staged 'en-US/about_DockerVm.help.txt') $about -NoNewline
+    & (Join-Path $Root 'build/New-MamlHelp.ps1') -SourcePath (Join-Path $Root 'module/help') -OutputPath (Join-Path $Staged 'en-US/DockerVm.dll-Help.xml')
+    Write-Step "staged $Staged"
+}
+
+function Invoke-Test {
+    Invoke-Bootstrap
+    Invoke-Build
+    $results = Join-Path $Out 'test-results'
+    Remove-Item $results -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory $results | Out-Null
+
+    Write-Step 'xunit: tests/unit'
+    & dotnet test (Join-Path $Root 'tests/unit/DockerVm.Tests.csproj') -c $Configuration --nologo -v quiet `
+        --logger "trx;LogFileName=unit.trx" --results-directory $results
+    $unitExit = $LASTEXITCODE
+    $unit = @{ Passed = 0; Failed = 0 }
+    $trx = Join-Path $results 'unit.trx'
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $unit = @{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+    }
+    if ($unitExit -ne 0 -and $unit.Failed -eq 0) { $unit.Failed = 1 }   # a build or runner failure counts as a failure
+
+    Write-Step 'Pester: tests/*.Tests.ps1 against the real engine'
+    $pesterJson = Join-Path $results 'pester.json'
+    $runnerArgs = @('-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"), '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'),
+        '-TestsPath', (Join-Path $Root 'tests'), '-ResultPath', $pesterJson)
+    if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
+    $pesterExit = Invoke-ChildPwsh (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -ArgumentList $runnerArgs
+    $pester = @{ Passed = 0; Failed = 1 }
+    if (Test-Path $pesterJson) { $pester = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable }
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+
+    $passed = $unit.Passed + $pester.Passed
+    $failed = $unit.Failed + $pester.Failed
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $repo = Join-Path $Out 'repo'
+    Remove-Item $repo -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory $repo | Out-Null
+    $exit = Invoke-ChildPwsh (Join-Path $Root 'build/Publish-Local.ps1') -ArgumentList $Staged, $repo
+    if ($exit -ne 0) { throw "packaging failed (exit $exit)" }
+}
+
+function Invoke-Bench {
+    Invoke-Bootstrap
+    Invoke-Build
+    $exit = Invoke-ChildPwsh (Join-Path $Root 'tests/bench/Invoke-Benchmark.ps1') -ArgumentList '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'), '-OutputPath', (Join-Path $Out 'bench')
+    if ($exit -ne 0) { throw "benchmark failed (exit $exit)" }
+}
+
+function Invoke-Demo {
+    Invoke-Bootstrap
+    Invoke-Build
+    $exit = Invoke-ChildPwsh (Join-Path $Root 'build/Demo.ps1') -ArgumentList (Join-Path $Staged 'DockerVm.psd1'), $DefaultImage
+    if ($exit -ne 0) { throw "demo failed (exit $exit)" }
+}
+
+Push-Location $Root
+try {
+    foreach ($t in $Task) { & "Invoke-$t" }
+}
+finally {
+    Pop-Location
+}

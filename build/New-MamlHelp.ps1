@@ -1,0 +1,2 @@
+param([string] $SourcePath, [string] $OutputPath)
+# placeholder until the generator lands

@@ -1,0 +1,124 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>New-DockerVm: docker create (Clone); with -Start, also starts it. On failure nothing is left behind.</summary>
+    [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(DockerVmInstance))]
+    public sealed class NewDockerVmCommand : DockerVmCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Image { get; set; } = "";
+
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public string[] CreateArgument { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        public string[]? ContainerCommand { get; set; }
+
+        [Parameter]
+        public Hashtable? Environment { get; set; }
+
+        [Parameter]
+        public Hashtable? Label { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int StopTimeoutSec { get; set; } = VmOptions.DefaultStopTimeoutSec;
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int PollingIntervalMs { get; set; } = VmOptions.DefaultPollingIntervalMs;
+
+        [Parameter]
+        public SwitchParameter Start { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int StartTimeoutSec { get; set; } = 60;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? Context { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
+            if (string.IsNullOrWhiteSpace(Image))
+            {
+                Refuse(DockerVmErrorKind.ImageNotFound, "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", name,
+                    "Pass an image that exists on the engine (docker images lists them).");
+            }
+            if (!VmName.IsValid(name))
+            {
+                Try(name, () => VmName.Validate(name));
+                return;
+            }
+            var options = new VmOptions
+            {
+                StopTimeoutSec = StopTimeoutSec,
+                PollingIntervalMs = PollingIntervalMs,
+                ContainerCommand = ContainerCommand is { Length: > 0 } ? ContainerCommand : VmOptions.DefaultContainerCommand,
+                CreateArguments = CreateArgument ?? Array.Empty<string>(),
+                Environment = ToDictionary(Environment, nameof(Environment)),
+                Labels = ToDictionary(Label, nameof(Label)),
+            };
+            var vm = new DockerVmInstance(VmRegistry.Engine(Context), name, Image.Trim(), options);
+            var preview = DockerCommands.Create(Context, new CreateSpec
+            {
+                Name = name,
+                Image = vm.Image,
+                Environment = options.Environment,
+                Labels = options.Labels,
+                CreateArguments = options.CreateArguments,
+                ContainerCommand = options.ContainerCommand,
+            }).Display("docker");
+            if (!ShouldProcess(name, preview + (Start ? " && docker start " + name : "")))
+            {
+                return;
+            }
+            if (!Try(vm, () => Await(ct => vm.CloneAsync(ct))))
+            {
+                return;
+            }
+            VmRegistry.Track(vm);
+            if (Start && !Try(vm, () => Await(ct => vm.StartAsync(Seconds(StartTimeoutSec), ct))))
+            {
+                // Nothing is left behind: a VM that cannot start is removed again.
+                Try(vm, () => Await(ct => vm.DeleteAsync(stopFirst: true, ct)));
+                return;
+            }
+            WriteObject(vm);
+        }
+
+        private Dictionary<string, string> ToDictionary(Hashtable? table, string parameter)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (table is null)
+            {
+                return result;
+            }
+            foreach (DictionaryEntry entry in table)
+            {
+                var key = entry.Key?.ToString() ?? "";
+                if (key.Trim().Length == 0 || key.Contains("="))
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} has an invalid key '{key}'."),
+                        "DockerVmInvalidArgument", ErrorCategory.InvalidArgument, key));
+                }
+                result[key] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>Resume-DockerVm: docker unpause (Start from Suspended).</summary>
+    [Cmdlet(VerbsLifecycle.Resume, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(DockerVmInstance))]
+    public sealed class ResumeDockerVmCommand : VmTargetCmdlet
+    {
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int TimeoutSec { get; set; } = 60;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessVm(DockerVmInstance vm)
+        {
+            if (ShouldProcess(vm.Name, DockerCommands.Unpause(vm.Context, vm.Name).Display("docker")))
+            {
+                Await(ct => vm.ResumeAsync(Seconds(TimeoutSec), ct));
+                EmitIfPassThru(PassThru, vm);
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>Start-DockerVm: docker start (or unpause from Suspended), then waits until the engine reports running.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(DockerVmInstance))]
+    public sealed class StartDockerVmCommand : VmTargetCmdlet
+    {
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int TimeoutSec { get; set; } = 60;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessVm(DockerVmInstance vm)
+        {
+            var command = vm.State == VmState.Suspended ? DockerCommands.Unpause(vm.Context, vm.Name) : DockerCommands.Start(vm.Context, vm.Name);
+            if (ShouldProcess(vm.Name, command.Display("docker")))
+            {
+                Await(ct => vm.StartAsync(Seconds(TimeoutSec), ct));
+                EmitIfPassThru(PassThru, vm);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>Stop-DockerVm: docker stop --timeout; idempotent on Stopped. -Force kills at once.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(DockerVmInstance))]
+    public sealed class StopDockerVmCommand : VmTargetCmdlet
+    {
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? TimeoutSec { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessVm(DockerVmInstance vm)
+        {
+            var timeout = Force ? 0 : TimeoutSec ?? vm.StopTimeoutSec;
+            if (ShouldProcess(vm.Name, DockerCommands.Stop(vm.Context, vm.Name, timeout).Display("docker")))
+            {
+                Await(ct => vm.StopAsync(timeout, ct));
+                EmitIfPassThru(PassThru, vm);
+            }
+        }
+    }
+}

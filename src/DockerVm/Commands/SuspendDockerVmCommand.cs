@@ -1,0 +1,23 @@
+using System.Management.Automation;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>Suspend-DockerVm: docker pause; idempotent on Suspended.</summary>
+    [Cmdlet(VerbsLifecycle.Suspend, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(DockerVmInstance))]
+    public sealed class SuspendDockerVmCommand : VmTargetCmdlet
+    {
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessVm(DockerVmInstance vm)
+        {
+            if (ShouldProcess(vm.Name, DockerCommands.Pause(vm.Context, vm.Name).Display("docker")))
+            {
+                Await(ct => vm.SuspendAsync(ct));
+                EmitIfPassThru(PassThru, vm);
+            }
+        }
+    }
+}

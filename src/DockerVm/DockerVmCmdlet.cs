@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using DockerVm.Engine;
+
+namespace DockerVm.Commands
+{
+    /// <summary>
+    /// What every DockerVm cmdlet shares: the async boundary (work runs off the pipeline thread,
+    /// which drains queued writes until it is done), Ctrl+C cancellation, the -Verbose trace of
+    /// engine commands, and error reporting through <see cref="Errors"/>.
+    /// </summary>
+    public abstract class DockerVmCmdlet : PSCmdlet
+    {
+        protected const string ByName = "ByName";
+        protected const string ByObject = "ByObject";
+
+        private readonly CancellationTokenSource _stopping = new();
+        private readonly BlockingCollection<Action> _writes = new();
+
+        protected CancellationToken Cancellation => _stopping.Token;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>Queues a write for the pipeline thread (callable from any thread).</summary>
+        protected void Post(Action write)
+        {
+            if (!_writes.IsAddingCompleted)
+            {
+                _writes.Add(write);
+            }
+        }
+
+        /// <summary>Runs async Core work; only this (pipeline) thread calls Write*.</summary>
+        protected T Await<T>(Func<CancellationToken, Task<T>> work)
+        {
+            Task<T> task;
+            using (CommandTrace.Begin(e => Post(() => WriteVerbose(e.ToString()))))
+            {
+                task = Task.Run(() => work(Cancellation));
+            }
+            task.ContinueWith(_ => Post(() => { }), TaskScheduler.Default);
+            while (!task.IsCompleted || _writes.Count > 0)
+            {
+                if (_writes.TryTake(out var write, task.IsCompleted ? 0 : Timeout.Infinite))
+                {
+                    write();
+                }
+            }
+            return task.GetAwaiter().GetResult();
+        }
+
+        internal T AwaitCore<T>(Func<CancellationToken, Task<T>> work) => Await(work);
+
+        protected void Await(Func<CancellationToken, Task> work) =>
+            Await(async ct =>
+            {
+                await work(ct).ConfigureAwait(false);
+                return true;
+            });
+
+        /// <summary>
+        /// Runs one unit of work for one target. A DockerVm failure on it is reported (non-terminating,
+        /// or terminating when the CLI is missing or the engine is down) and the cmdlet goes on.
+        /// Returns false when the work failed or was cancelled.
+        /// </summary>
+        protected bool Try(object? target, Action work)
+        {
+            try
+            {
+                work();
+                return true;
+            }
+            catch (DockerVmException e)
+            {
+                Report(e, target);
+            }
+            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception e) when (e is not PipelineStoppedException && e is not ActionPreferenceStopException && e is not RuntimeException)
+            {
+                WriteError(Errors.Unexpected(e, target));
+            }
+            return false;
+        }
+
+        protected void Report(DockerVmException e, object? target)
+        {
+            var record = Errors.From(e, target);
+            if (e.IsFatal)
+            {
+                ThrowTerminatingError(record);
+            }
+            WriteError(record);
+        }
+
+        /// <summary>Invalid parameters end the command before any engine call.</summary>
+        protected void Refuse(DockerVmErrorKind kind, string message, object? target, string? recommended = null) =>
+            ThrowTerminatingError(Errors.From(kind, message, target, recommended));
+
+        protected static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+    }
+}

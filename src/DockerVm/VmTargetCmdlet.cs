@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace DockerVm.Commands
+{
+    /// <summary>
+    /// A cmdlet that acts on existing VMs: -Name (wildcards among managed VMs) with -Context,
+    /// or -VM objects from the pipeline. Each VM is processed on its own; a failure on one is
+    /// reported and the next one goes on.
+    /// </summary>
+    public abstract class VmTargetCmdlet : DockerVmCmdlet
+    {
+        [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
+        public string[] Name { get; set; } = Array.Empty<string>();
+
+        [Parameter(ParameterSetName = ByName, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string? Context { get; set; }
+
+        [Parameter(ParameterSetName = ByObject, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public DockerVmInstance[] VM { get; set; } = Array.Empty<DockerVmInstance>();
+
+        protected override void ProcessRecord()
+        {
+            foreach (var vm in ResolveTargets())
+            {
+                Try(vm, () => ProcessVm(vm));
+            }
+        }
+
+        /// <summary>Acts on one VM; throw DockerVmException to report a failure on it.</summary>
+        protected abstract void ProcessVm(DockerVmInstance vm);
+
+        /// <summary>Writes the refreshed object when -PassThru is set.</summary>
+        protected void EmitIfPassThru(bool passThru, DockerVmInstance vm)
+        {
+            if (passThru)
+            {
+                WriteObject(vm);
+            }
+        }
+
+        private IEnumerable<DockerVmInstance> ResolveTargets()
+        {
+            if (ParameterSetName == ByObject)
+            {
+                return VM.Where(v => v is not null);
+            }
+            var resolved = new List<DockerVmInstance>();
+            Try(Name, () => resolved.AddRange(Resolve(this, Name, Context)));
+            return resolved;
+        }
+
+        /// <summary>
+        /// Resolves names on one engine: literal names with one inspect (a literal that matches no
+        /// managed VM is DockerVmNotFound), wildcards against one listing.
+        /// </summary>
+        internal static IReadOnlyList<DockerVmInstance> Resolve(DockerVmCmdlet cmdlet, IReadOnlyList<string> names, string? context)
+        {
+            var engine = VmRegistry.Engine(context);
+            var literals = names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).Distinct().ToList();
+            var patterns = names.Where(WildcardPattern.ContainsWildcardCharacters)
+                .Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            var result = new List<DockerVmInstance>();
+            if (literals.Count > 0)
+            {
+                var found = cmdlet.AwaitCore(ct => VmRegistry.FindAsync(engine, literals, ct));
+                foreach (var name in literals)
+                {
+                    var vm = found.FirstOrDefault(v => v.Name == name);
+                    if (vm is null)
+                    {
+                        cmdlet.WriteError(Errors.From(DockerVmErrorKind.NotFound,
+                            $"No DockerVm-managed VM named '{name}' exists{(string.IsNullOrEmpty(context) ? "" : $" on context '{context}'")}.",
+                            name, "Run Get-DockerVm to list the VMs that exist."));
+                    }
+                    else
+                    {
+                        result.Add(vm);
+                    }
+                }
+            }
+            if (patterns.Count > 0)
+            {
+                var all = cmdlet.AwaitCore(ct => VmRegistry.ListAsync(engine, ct));
+                result.AddRange(all.Where(v => patterns.Any(p => p.IsMatch(v.Name))));
+            }
+            return result.Distinct().ToList();
+        }
+    }
+}
