@@ -1,5 +1,5 @@
 @{
-    RootModule             = 'DockerVm.dll'
+    RootModule             = 'DockerVm.psm1'
     ModuleVersion          = '0.1.0'
     CompatiblePSEditions   = @('Core', 'Desktop')
     GUID                   = '8f0d3c52-4b1e-4c8e-9a57-3d2f6e1b7a90'

@@ -126,19 +126,29 @@ function Invoke-Build {
     Write-Step "building DockerVm $Version ($Configuration)"
     $publish = Join-Path $Out 'publish'
     Remove-Item $publish, $Staged -Recurse -Force -ErrorAction Ignore
-    Invoke-Native dotnet publish (Join-Path $Root 'src/DockerVm/DockerVm.csproj') -c $Configuration -o $publish "-p:Version=$Version" --nologo -v quiet
     New-Item -ItemType Directory $Staged, (Join-Path $Staged 'en-US') | Out-Null
-    Get-ChildItem $publish -Filter *.dll | Copy-Item -Destination $Staged
+    # Two builds: net10.0 for PowerShell 7.6+ (CliWrap's own net10.0 build), netstandard2.0 for Windows PowerShell
+    # and older PowerShell 7. DockerVm.psm1 loads the one that fits.
+    foreach ($framework in 'net10.0', 'netstandard2.0') {
+        Invoke-Native dotnet publish (Join-Path $Root 'src/DockerVm/DockerVm.csproj') -c $Configuration -f $framework -o (Join-Path $publish $framework) "-p:Version=$Version" --nologo -v quiet
+        $lib = Join-Path $Staged "lib/$framework"
+        New-Item -ItemType Directory $lib, (Join-Path $lib 'en-US') | Out-Null
+        Get-ChildItem (Join-Path $publish $framework) -Filter *.dll | Where-Object Name -ne 'System.Management.Automation.dll' | Copy-Item -Destination $lib
+    }
+    Copy-Item (Join-Path $Root 'module/DockerVm.psm1') $Staged
     Copy-Item (Join-Path $Root 'module/DockerVm.format.ps1xml') $Staged
     Copy-Item (Join-Path $Root 'LICENSE') $Staged
     $psd1 = (Get-Content (Join-Path $Root 'DockerVm.psd1') -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion          = '$Version'"
     Set-Content (Join-Path $Staged 'DockerVm.psd1') $psd1 -NoNewline
     # about_DockerVm: the state table is printed by the Core itself, so help and code cannot disagree.
-    $table = Invoke-ChildPwsh (Join-Path $Root 'build/Get-StateTable.ps1') -ArgumentList (Join-Path $Staged 'DockerVm.Core.dll'), (Join-Path $Out 'state-table.txt')
+    $table = Invoke-ChildPwsh (Join-Path $Root 'build/Get-StateTable.ps1') -ArgumentList (Join-Path $Staged 'lib/net10.0/DockerVm.Core.dll'), (Join-Path $Out 'state-table.txt')
     if ($table -ne 0) { throw 'printing the state table failed' }
-    $about = (Get-Content (Join-Path $Root 'module/en-US/about_DockerVm.help.txt') -Raw).Replace('{{STATE_TABLE}}', (Get-Content (Join-Path $Out 'state-table.txt') -Raw).TrimEnd())
+    $about = (Get-Content (Join-Path $Root 'module/en-US/about_DockerVm.help.txt') -Raw).Replace('{{STATE_TABLE}}', ((Get-Content (Join-Path $Out 'state-table.txt')) | ForEach-Object { "    $_".TrimEnd() }) -join [Environment]::NewLine)
     Set-Content (Join-Path $Staged 'en-US/about_DockerVm.help.txt') $about -NoNewline
-    & (Join-Path $Root 'build/New-MamlHelp.ps1') -SourcePath (Join-Path $Root 'module/help') -OutputPath (Join-Path $Staged 'en-US/DockerVm.dll-Help.xml')
+    # Get-Help looks for a binary module's MAML beside the DLL.
+    $maml = Join-Path $Out 'DockerVm.dll-Help.xml'
+    & (Join-Path $Root 'build/New-MamlHelp.ps1') -SourcePath (Join-Path $Root 'module/help') -OutputPath $maml
+    foreach ($framework in 'net10.0', 'netstandard2.0') { Copy-Item $maml (Join-Path $Staged "lib/$framework/en-US") }
     Write-Step "staged $Staged"
 }
 

@@ -51,9 +51,14 @@ namespace DockerVm
         // ---- actions --------------------------------------------------------------------------
 
         /// <summary>docker create: Initial/Deleted -> Stopped. On failure nothing is left behind.</summary>
-        public Task CloneAsync(CancellationToken ct) => RunAsync(VmAction.Clone, null, async before =>
+        public Task CloneAsync(CancellationToken ct)
         {
             VmName.Validate(Name);
+            return CloneCoreAsync(ct);
+        }
+
+        private Task CloneCoreAsync(CancellationToken ct) => RunAsync(VmAction.Clone, null, async before =>
+        {
             var token = Guid.NewGuid().ToString("N");
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var kv in _options.Labels)

@@ -45,7 +45,7 @@ namespace DockerVm
     /// <summary>Docker's rule for container names, checked before any engine call.</summary>
     public static class VmName
     {
-        private static readonly Regex Valid = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", RegexOptions.Compiled);
+        private static readonly Regex Valid = new(@"\A[a-zA-Z0-9][a-zA-Z0-9_.-]+\z", RegexOptions.Compiled);
 
         public static bool IsValid(string? name) => name is not null && Valid.IsMatch(name);
 

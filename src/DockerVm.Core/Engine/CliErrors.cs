@@ -7,7 +7,7 @@ namespace DockerVm.Engine
     public static class CliErrors
     {
         private static readonly Regex EngineDown = new(
-            @"Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|failed to connect to the docker API|context "".*"" does not exist|dial unix [^:]+: connect:",
+            @"Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|failed to connect to the docker API|context "".*"" does not exist|context "".*"": context not found|dial unix [^:]+: connect:",
             RegexOptions.IgnoreCase | RegexOptions.Compiled);
         private static readonly Regex ImageMissing = new(
             @"Unable to find image|No such image|pull access denied|manifest unknown|repository does not exist|invalid reference format",

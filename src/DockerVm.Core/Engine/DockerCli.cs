@@ -82,8 +82,8 @@ namespace DockerVm.Engine
         {
             var marker = Guid.NewGuid().ToString("N");
             var args = DockerCommands.Exec(Context, name, spec, marker);
-            var stdout = new LineSplittingTarget(observer is null ? null : observer.OnStandardOutput);
-            var stderr = new LineSplittingTarget(observer is null ? null : observer.OnStandardError);
+            var stdout = new OutputCapture(observer is null ? null : observer.OnStandardOutput);
+            var stderr = new OutputCapture(observer is null ? null : observer.OnStandardError);
             var stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false));
             try
             {
@@ -148,8 +148,13 @@ namespace DockerVm.Engine
 
         private CliArguments Begin(string subcommand) => DockerCommands.Begin(Context, subcommand);
 
-        private static bool OnlyMissing(string stderr) =>
-            stderr.Split('\n').Where(l => l.Trim().Length > 0).All(CliErrors.IsNoSuchContainer);
+        // True only when stderr has lines and every one says "no such container": an inspect that
+        // died without a word (killed, crashed) is a failure, never "nothing found".
+        private static bool OnlyMissing(string stderr)
+        {
+            var lines = stderr.Split('\n').Where(l => l.Trim().Length > 0).ToList();
+            return lines.Count > 0 && lines.All(CliErrors.IsNoSuchContainer);
+        }
 
         // Failures of docker exec itself (as opposed to the process it ran) come from the daemon.
         private static bool IsDaemonRefusal(string stderr) =>
@@ -172,21 +177,20 @@ namespace DockerVm.Engine
             TimeSpan? ceiling,
             CancellationToken ct,
             PipeSource? stdin = null,
-            LineSplittingTarget? stdout = null,
-            LineSplittingTarget? stderr = null,
+            OutputCapture? stdout = null,
+            OutputCapture? stderr = null,
             Func<RunResult, bool>? accept = null)
         {
             var program = Program;
             var display = args.Display(program);
-            stdout ??= new LineSplittingTarget(null);
-            stderr ??= new LineSplittingTarget(null);
+            stdout ??= new OutputCapture(null);
+            stderr ??= new OutputCapture(null);
             var command = Cli.Wrap(program)
                 .WithArguments(args.Actual)
                 .WithValidation(CommandResultValidation.None)
-                .WithWorkingDirectory(Environment.CurrentDirectory)
                 .WithStandardInputPipe(stdin ?? PipeSource.Null)
-                .WithStandardOutputPipe(stdout)
-                .WithStandardErrorPipe(stderr);
+                .WithStandardOutputPipe(stdout.Target)
+                .WithStandardErrorPipe(stderr.Target);
 
             using var ceilingCts = ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(ceiling.Value);
             using var graceful = CancellationTokenSource.CreateLinkedTokenSource(ct, ceilingCts.Token);

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Get-DockerVmProperties: the VM's properties, read live from the engine.</summary>
-    [Cmdlet(VerbsCommon.Get, "DockerVmProperties", DefaultParameterSetName = ByName)]
+    [Cmdlet(VerbsCommon.Get, "DockerVmProperties", DefaultParameterSetName = ByObject)]
     [OutputType(typeof(DockerVmProperties))]
     public sealed class GetDockerVmPropertiesCommand : VmTargetCmdlet
     {

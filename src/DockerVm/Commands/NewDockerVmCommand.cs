@@ -113,8 +113,8 @@ namespace DockerVm.Commands
                 var key = entry.Key?.ToString() ?? "";
                 if (key.Trim().Length == 0 || key.Contains("="))
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} has an invalid key '{key}'."),
-                        "DockerVmInvalidArgument", ErrorCategory.InvalidArgument, key));
+                    Refuse(DockerVmErrorKind.InvalidName, $"-{parameter} has the key '{key}', a name docker would reject: keys must be non-empty and contain no '='.",
+                        key, $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.");
                 }
                 result[key] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
             }

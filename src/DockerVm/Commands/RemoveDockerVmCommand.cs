@@ -4,7 +4,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>Remove-DockerVm: docker rm (Delete). -Force stops a Running VM first.</summary>
-    [Cmdlet(VerbsCommon.Remove, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class RemoveDockerVmCommand : VmTargetCmdlet
     {

@@ -4,7 +4,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>Resume-DockerVm: docker unpause (Start from Suspended).</summary>
-    [Cmdlet(VerbsLifecycle.Resume, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Resume, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class ResumeDockerVmCommand : VmTargetCmdlet
     {

@@ -4,7 +4,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>Start-DockerVm: docker start (or unpause from Suspended), then waits until the engine reports running.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Start, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class StartDockerVmCommand : VmTargetCmdlet
     {

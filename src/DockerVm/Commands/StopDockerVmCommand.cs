@@ -4,7 +4,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>Stop-DockerVm: docker stop --timeout; idempotent on Stopped. -Force kills at once.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class StopDockerVmCommand : VmTargetCmdlet
     {

@@ -4,7 +4,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>Suspend-DockerVm: docker pause; idempotent on Suspended.</summary>
-    [Cmdlet(VerbsLifecycle.Suspend, "DockerVm", DefaultParameterSetName = ByName, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Suspend, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class SuspendDockerVmCommand : VmTargetCmdlet
     {

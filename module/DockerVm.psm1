@@ -1,0 +1,8 @@
+# Loads the build of DockerVm that fits this PowerShell: net10.0 on PowerShell 7.6+ (.NET 10),
+# netstandard2.0 on Windows PowerShell 5.1 and older PowerShell 7 releases.
+$framework = if ($PSVersionTable.PSEdition -eq 'Core' -and [Environment]::Version.Major -ge 10) { 'net10.0' } else { 'netstandard2.0' }
+Import-Module -Name (Join-Path $PSScriptRoot "lib/$framework/DockerVm.dll") -ErrorAction Stop
+Export-ModuleMember -Cmdlet @(
+    'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
+    'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
+)

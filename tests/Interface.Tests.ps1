@@ -1,0 +1,190 @@
+# Interface consistency over every *-DockerVm* command: parameter sets, types, positions,
+# pipeline binding and wildcard attributes, as the contract (§3) fixes them.
+BeforeDiscovery {
+    $moduleRoot = $env:DOCKERVM_TEST_MODULE ? $env:DOCKERVM_TEST_MODULE : (Join-Path $PSScriptRoot '../out/DockerVm/DockerVm.psd1')
+    Import-Module $moduleRoot -Force
+    $script:targetCmdlets = @(
+        'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
+        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Wait-DockerVm'
+    ) | ForEach-Object { @{ Name = $_ } }
+    $script:mutating = @('New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm') |
+        ForEach-Object { @{ Name = $_ } }
+    $script:passThru = @('Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm', 'Wait-DockerVm') |
+        ForEach-Object { @{ Name = $_ } }
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    function Get-Param([string] $Command, [string] $Parameter, [string] $Set) {
+        $cmd = Get-Command $Command
+        $p = $cmd.Parameters[$Parameter]
+        if (-not $p) { return $null }
+        if ($Set) { return $p.ParameterSets[$Set] }
+        return $p
+    }
+}
+
+Describe 'Module surface' -Tag 'Interface' {
+    It 'exports exactly the contract cmdlets' {
+        $names = (Get-Command -Module DockerVm).Name | Sort-Object
+        $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
+                'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm') | Sort-Object)
+        (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
+    }
+
+    It 'declares the contract enums in order' {
+        [Enum]::GetNames([DockerVm.VmState]) -join ',' |
+            Should -Be 'Initial,Cloning,Starting,Running,Stopping,Stopped,Suspending,Suspended,Deleting,Deleted,ErrorUnknown'
+        [Enum]::GetNames([DockerVm.VmAction]) -join ',' | Should -Be 'None,Clone,Start,Stop,Suspend,Delete'
+    }
+
+    It 'has the contract properties on <_>' -ForEach @(
+        @{ Type = 'DockerVm.DockerVmInstance'; Props = 'Name', 'Image', 'State', 'IPAddress', 'ContainerId', 'Context', 'Suspendable', 'ValidActions', 'StopTimeoutSec', 'ContainerCommand', 'CreatedAt' }
+        @{ Type = 'DockerVm.DockerVmProperties'; Props = 'Name', 'IPAddress', 'CloneInfo', 'State' }
+        @{ Type = 'DockerVm.DockerVmExecResult'; Props = 'Name', 'Command', 'Arguments', 'ExitCode', 'StandardOutput', 'StandardError', 'Duration' }
+        @{ Type = 'DockerVm.CloneInfo'; Props = 'Image', 'Name' }
+    ) {
+        $t = $Type -as [type]
+        $t | Should -Not -BeNullOrEmpty
+        foreach ($p in $Props) { $t.GetProperty($p) | Should -Not -BeNullOrEmpty -Because "$Type needs $p" }
+    }
+
+    It 'types the contract properties' {
+        [DockerVm.DockerVmInstance].GetProperty('State').PropertyType | Should -Be ([DockerVm.VmState])
+        [DockerVm.DockerVmInstance].GetProperty('ValidActions').PropertyType | Should -Be ([DockerVm.VmAction[]])
+        [DockerVm.DockerVmExecResult].GetProperty('Duration').PropertyType | Should -Be ([TimeSpan])
+        [DockerVm.DockerVmProperties].GetProperty('CloneInfo').PropertyType | Should -Be ([DockerVm.CloneInfo])
+    }
+
+    It 'formats CloneInfo as image=IMAGE name=NAME' {
+        [DockerVm.CloneInfo]::new('img:1', 'vm1').ToString() | Should -Be 'image=img:1 name=vm1'
+    }
+
+    It 'has a table view for <_>' -ForEach 'DockerVm.DockerVmInstance', 'DockerVm.DockerVmProperties', 'DockerVm.DockerVmExecResult' {
+        $view = Get-FormatData -TypeName $_
+        $view | Should -Not -BeNullOrEmpty
+        $view.FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+}
+
+Describe '<Name> parameter sets' -Tag 'Interface' -ForEach $targetCmdlets {
+    It 'has ByName and ByObject sets, ByObject the default' {
+        $cmd = Get-Command $Name
+        $cmd.ParameterSets.Name | Should -Contain 'ByName'
+        $cmd.ParameterSets.Name | Should -Contain 'ByObject'
+        $cmd.DefaultParameterSet | Should -Be 'ByObject' -Because 'a piped VM object binds -VM, not -Name by property'
+    }
+
+    It 'takes -Name as string[] at position 0, by property name, with wildcards' {
+        $p = (Get-Command $Name).Parameters['Name']
+        $p.ParameterType | Should -Be ([string[]])
+        $p.ParameterSets['ByName'].Position | Should -Be 0
+        $p.ParameterSets['ByName'].ValueFromPipelineByPropertyName | Should -BeTrue
+        $p.Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) | Should -Not -BeNullOrEmpty
+        $p.Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'takes -Context as string in ByName only' {
+        $p = (Get-Command $Name).Parameters['Context']
+        $p.ParameterType | Should -Be ([string])
+        $p.ParameterSets.Keys | Should -Be @('ByName')
+    }
+
+    It 'takes -VM as DockerVmInstance[] at position 0 from the pipeline' {
+        $p = (Get-Command $Name).Parameters['VM']
+        $p.ParameterType | Should -Be ([DockerVm.DockerVmInstance[]])
+        $p.ParameterSets['ByObject'].Position | Should -Be 0
+        $p.ParameterSets['ByObject'].ValueFromPipeline | Should -BeTrue
+        $p.ParameterSets['ByObject'].IsMandatory | Should -BeTrue
+    }
+
+    It 'declares an OutputType' {
+        (Get-Command $Name).OutputType | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe '<Name> supports -WhatIf and -Confirm' -Tag 'Interface' -ForEach $mutating {
+    It 'has WhatIf and Confirm' {
+        (Get-Command $Name).Parameters.Keys | Should -Contain 'WhatIf'
+        (Get-Command $Name).Parameters.Keys | Should -Contain 'Confirm'
+    }
+}
+
+Describe '<Name> has -PassThru' -Tag 'Interface' -ForEach $passThru {
+    It 'is a switch' {
+        (Get-Command $Name).Parameters['PassThru'].ParameterType | Should -Be ([switch])
+    }
+}
+
+Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
+    It 'New-DockerVm: <P> is <T>' -ForEach @(
+        @{ P = 'Image'; T = [string] }, @{ P = 'Name'; T = [string] }, @{ P = 'CreateArgument'; T = [string[]] },
+        @{ P = 'ContainerCommand'; T = [string[]] }, @{ P = 'Environment'; T = [hashtable] }, @{ P = 'Label'; T = [hashtable] },
+        @{ P = 'StopTimeoutSec'; T = [int] }, @{ P = 'PollingIntervalMs'; T = [int] }, @{ P = 'Start'; T = [switch] }, @{ P = 'Context'; T = [string] }
+    ) {
+        (Get-Command New-DockerVm).Parameters[$P].ParameterType | Should -Be $T
+    }
+
+    It 'New-DockerVm: -Image is mandatory at position 0, -Name at position 1' {
+        $c = Get-Command New-DockerVm
+        $c.Parameters['Image'].Attributes.Where({ $_ -is [Parameter] }).Mandatory | Should -Contain $true
+        $c.Parameters['Image'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 0
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 1
+    }
+
+    It 'Invoke-DockerVmExec: -Command mandatory at 1, -ArgumentList at 2 taking the remaining arguments' {
+        $c = Get-Command Invoke-DockerVmExec
+        foreach ($set in 'ByName', 'ByObject') {
+            $command = $c.ParameterSets.Where({ $_.Name -eq $set }).Parameters.Where({ $_.Name -eq 'Command' })
+            $command.Position | Should -Be 1
+            $command.IsMandatory | Should -BeTrue
+            $arguments = $c.ParameterSets.Where({ $_.Name -eq $set }).Parameters.Where({ $_.Name -eq 'ArgumentList' })
+            $arguments.Position | Should -Be 2
+            $arguments.ValueFromRemainingArguments | Should -BeTrue
+        }
+        $c.Parameters['ArgumentList'].ParameterType | Should -Be ([string[]])
+        foreach ($p in 'Environment', 'WorkingDirectory', 'User', 'StandardInput', 'TimeoutSec', 'AsResult') { $c.Parameters.Keys | Should -Contain $p }
+    }
+
+    It 'Get-DockerVm: -Name optional string[] at 0 with wildcards, -State VmState[], -Context string[]' {
+        $c = Get-Command Get-DockerVm
+        $c.Parameters['Name'].ParameterType | Should -Be ([string[]])
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 0
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [Parameter] }).Mandatory | Should -Not -Contain $true
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) | Should -Not -BeNullOrEmpty
+        $c.Parameters['State'].ParameterType | Should -Be ([DockerVm.VmState[]])
+        $c.Parameters['Context'].ParameterType | Should -Be ([string[]])
+    }
+
+    It 'Stop-DockerVm has -TimeoutSec and -Force; Remove-DockerVm has -Force; Start-DockerVm and Wait-DockerVm have -TimeoutSec' {
+        (Get-Command Stop-DockerVm).Parameters.Keys | Should -Contain 'TimeoutSec'
+        (Get-Command Stop-DockerVm).Parameters['Force'].ParameterType | Should -Be ([switch])
+        (Get-Command Remove-DockerVm).Parameters['Force'].ParameterType | Should -Be ([switch])
+        (Get-Command Start-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
+        (Get-Command Wait-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
+        (Get-Command Wait-DockerVm).Parameters['State'].ParameterType | Should -Be ([DockerVm.VmState])
+    }
+}
+
+Describe 'Help' -Tag 'Interface', 'Help' {
+    It '<_> has a synopsis and at least two examples' -ForEach @(
+        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
+        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
+    ) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match '^\s*\S+-DockerVm\w*\s+\['  # not the auto-generated syntax line
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        foreach ($p in (Get-Command $_).Parameters.Values | Where-Object { $_.Name -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_.Name -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }) {
+            ($help.parameters.parameter | Where-Object name -eq $p.Name).description | Should -Not -BeNullOrEmpty -Because "-$($p.Name) of $_ needs help"
+        }
+    }
+
+    It 'about_DockerVm prints the state table from the Core' {
+        $about = Get-Help about_DockerVm | Out-String
+        $about | Should -Match 'Suspended\s+Start -> Starting, Suspend -> Suspended, Delete -> Deleting'
+        $about | Should -Match 'ErrorUnknown\s+Delete -> Deleting'
+        $about | Should -Not -Match '\{\{STATE_TABLE\}\}'
+        $about | Should -Match 'DockerEngineUnavailable'
+    }
+}

@@ -1,0 +1,12 @@
+# Runs last (Invoke-PesterSuite.ps1 runs it after every other suite): nothing the suite labelled may remain.
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Assert-Engine
+}
+
+Describe 'Leak check' -Tag 'E2E', 'Leaks' {
+    It 'leaves no container carrying the run label dockervm.test=<run>' {
+        $left = & docker ps -a --filter "label=dockervm.test=$script:TestRun" --format '{{.Names}}'
+        $left | Should -BeNullOrEmpty -Because "every test removes what it creates (left: $($left -join ', '))"
+    }
+}

@@ -1,0 +1,45 @@
+# Shared by the Pester suites: import the staged module, require a real engine, make labelled VMs.
+$ErrorActionPreference = 'Stop'
+
+$script:ModulePath = $env:DOCKERVM_TEST_MODULE
+if (-not $script:ModulePath) { $script:ModulePath = Join-Path $PSScriptRoot '../out/DockerVm/DockerVm.psd1' }
+$script:TestRun = $env:DOCKERVM_TEST_RUN
+if (-not $script:TestRun) { $script:TestRun = 'run-local' }
+$script:TestImage = 'dockervm/busybox:latest'
+$script:TestLabel = @{ 'dockervm.test' = $script:TestRun }
+
+Import-Module $script:ModulePath -Force
+
+function Assert-Engine {
+    # End-to-end tests fail, never skip, when no engine answers.
+    $null = & docker info --format '{{.ServerVersion}}' 2>&1
+    if ($LASTEXITCODE -ne 0) { throw 'No Docker engine answers `docker info`: run ./build.ps1 Bootstrap (as root) or start dockerd.' }
+}
+
+function New-TestName([string] $Prefix = 't') {
+    "dvt-$Prefix-" + [Guid]::NewGuid().ToString('N').Substring(0, 8)
+}
+
+function New-TestVm {
+    # New-DockerVm with the run's test label and a unique name; extra parameters pass through.
+    param([string] $Prefix = 't', [hashtable] $Parameters = @{})
+    $p = @{ Image = $script:TestImage; Name = (New-TestName $Prefix); Label = $script:TestLabel.Clone() } + $Parameters
+    New-DockerVm @p
+}
+
+function Get-DockerStatus([string] $Name) {
+    # The engine's own view, for cross-checking the module: status string, or 'absent'.
+    $s = & docker inspect --type container --format '{{.State.Status}}' $Name 2>$null
+    if ($LASTEXITCODE -ne 0) { return 'absent' }
+    return $s
+}
+
+function Get-DockerInspect([string] $Name) {
+    (& docker inspect --type container $Name | ConvertFrom-Json)[0]
+}
+
+function Remove-TestContainers {
+    # Removes whatever this run labelled (AfterAll safety net).
+    $ids = & docker ps -aq --filter "label=dockervm.test=$script:TestRun"
+    if ($ids) { & docker rm -f @ids *> $null }
+}
