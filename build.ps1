@@ -42,7 +42,7 @@ function Invoke-Native {
 function Invoke-ChildPwsh {
     # A child pwsh (same version as this one) so the built DLL is never loaded into the build's process.
     param([Parameter(Mandatory)][string] $File, [string[]] $ArgumentList = @())
-    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $File @ArgumentList
+    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $File @ArgumentList | Out-Host
     return $LASTEXITCODE
 }
 

@@ -188,3 +188,38 @@ Describe 'Help' -Tag 'Interface', 'Help' {
         $about | Should -Match 'DockerEngineUnavailable'
     }
 }
+
+Describe 'Help matches the code' -Tag 'Interface', 'Help' {
+    # The markdown sources under module/help carry each parameter's metadata; they must not drift from the cmdlets.
+    It '<_> documents each parameter as the code declares it' -ForEach @(
+        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
+        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
+    ) {
+        $c = Get-Command $_
+        $h = Get-Help $_
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $documented = @{}
+        foreach ($p in @($h.parameters.parameter)) { $documented[$p.name] = $p }
+        $problems = foreach ($name in $c.Parameters.Keys | Where-Object { $_ -notin $common -or $_ -in 'WhatIf', 'Confirm' }) {
+            $md = $c.Parameters[$name]
+            $hp = $documented[$name]
+            if (-not $hp) { "-$name is not documented"; continue }
+            $documented.Remove($name)
+            $attrs = $md.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+            $required = [bool]($attrs | Where-Object Mandatory)
+            $position = @($attrs | ForEach-Object Position | Where-Object { $_ -ge 0 } | Select-Object -Unique)
+            $positionText = $position.Count ? "$($position[0])" : 'named'
+            $pipeline = ($attrs | Where-Object ValueFromPipeline) ? 'True (ByValue)' : (($attrs | Where-Object ValueFromPipelineByPropertyName) ? 'True (ByPropertyName)' : 'False')
+            $globbing = [bool]($md.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+            $type = $md.ParameterType.IsGenericType ? $md.ParameterType.GetGenericArguments()[0].Name : $md.ParameterType.Name
+            if ("$($hp.required)" -ne "$required".ToLower()) { "-$name required: help $($hp.required), code $required" }
+            if ("$($hp.position)" -ne $positionText) { "-$name position: help $($hp.position), code $positionText" }
+            if ("$($hp.pipelineInput)" -ne $pipeline) { "-$name pipeline: help $($hp.pipelineInput), code $pipeline" }
+            if ("$($hp.globbing)" -ne "$globbing".ToLower()) { "-$name wildcards: help $($hp.globbing), code $globbing" }
+            if ($hp.type.name -ne $type) { "-$name type: help $($hp.type.name), code $type" }
+        }
+        $problems += $documented.Keys | ForEach-Object { "-$_ is documented but does not exist" }
+        $problems | Should -BeNullOrEmpty
+        @($h.syntax.syntaxItem).Count | Should -Be $c.ParameterSets.Count
+    }
+}

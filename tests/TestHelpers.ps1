@@ -23,7 +23,11 @@ function New-TestName([string] $Prefix = 't') {
 function New-TestVm {
     # New-DockerVm with the run's test label and a unique name; extra parameters pass through.
     param([string] $Prefix = 't', [hashtable] $Parameters = @{})
-    $p = @{ Image = $script:TestImage; Name = (New-TestName $Prefix); Label = $script:TestLabel.Clone() } + $Parameters
+    $p = @{ Image = $script:TestImage; Name = (New-TestName $Prefix) }
+    foreach ($k in $Parameters.Keys) { $p[$k] = $Parameters[$k] }
+    $labels = $script:TestLabel.Clone()
+    if ($Parameters.Label) { foreach ($k in $Parameters.Label.Keys) { $labels[$k] = $Parameters.Label[$k] } }
+    $p.Label = $labels
     New-DockerVm @p
 }
 

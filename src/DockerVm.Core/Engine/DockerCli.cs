@@ -18,6 +18,7 @@ namespace DockerVm.Engine
     {
         public const string CliVariable = "DOCKERVM_CLI";
         public const string ExecMarkerVariable = "DOCKERVM_EXEC_ID";
+        private const string OciExecFailed = "OCI runtime exec failed:";
 
         private static readonly TimeSpan QueryCeiling = TimeSpan.FromSeconds(30);
         private static readonly TimeSpan ChangeCeiling = TimeSpan.FromSeconds(90);
@@ -82,14 +83,28 @@ namespace DockerVm.Engine
         {
             var marker = Guid.NewGuid().ToString("N");
             var args = DockerCommands.Exec(Context, name, spec, marker);
-            var stdout = new OutputCapture(observer is null ? null : observer.OnStandardOutput);
+            // docker prints its own "OCI runtime exec failed" (command not found, ...) on stdout: it belongs on stderr.
+            var stdout = new OutputCapture(observer is null ? null : line =>
+            {
+                if (line.StartsWith(OciExecFailed, StringComparison.Ordinal))
+                {
+                    observer.OnStandardError(line);
+                }
+                else
+                {
+                    observer.OnStandardOutput(line);
+                }
+            });
             var stderr = new OutputCapture(observer is null ? null : observer.OnStandardError);
             var stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false));
             try
             {
                 var r = await RunAsync("exec", args, name, null, ct, stdin, stdout, stderr,
                     accept: res => !IsDaemonRefusal(res.StandardError)).ConfigureAwait(false);
-                return new ExecOutcome { ExitCode = r.ExitCode, StandardOutput = r.StandardOutput, StandardError = r.StandardError, Duration = r.Duration };
+                var (output, error) = r.StandardOutput.StartsWith(OciExecFailed, StringComparison.Ordinal)
+                    ? ("", r.StandardOutput + r.StandardError)
+                    : (r.StandardOutput, r.StandardError);
+                return new ExecOutcome { ExitCode = r.ExitCode, StandardOutput = output, StandardError = error, Duration = r.Duration };
             }
             catch (OperationCanceledException)
             {
