@@ -1,0 +1,591 @@
+<#
+.SYNOPSIS
+    DockerVm against the raw docker CLI, side by side (issue 5): lifecycle, stop latency, listing,
+    bulk throughput and import time, each with its target.
+.DESCRIPTION
+    Raw and module runs are interleaved round by round (the order alternates: raw first in odd
+    rounds, module first in even ones) so a ratio holds on a noisy machine. The raw side starts
+    the docker CLI with System.Diagnostics.Process and reads its output whole, the way the module's
+    CliWrap gateway does: it is the floor a wrapper cannot beat, without PowerShell's native-command
+    line processing on top.
+
+    Writes OUTPUT/bench.json (machine-readable: date, machine, every figure with its target and
+    whether it holds), OUTPUT/bench.svg (chart) and OUTPUT/bench.md (a table a README can include),
+    and prints the table. Missed targets are reported, not failed: the exit code is non-zero only
+    when the benchmark itself could not run.
+
+    Every container it creates carries the label dockervm.bench=1 and this run's
+    dockervm.bench.run=ID; they are all removed in a finally block (also on Ctrl+C). Containers
+    without this run's label are never touched.
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Bench
+.EXAMPLE
+    dotnet pwsh tests/bench/Invoke-Benchmark.ps1 -ModulePath out/DockerVm/DockerVm.psd1 -Quick
+#>
+[CmdletBinding()]
+param(
+    # The staged module manifest (out/DockerVm/DockerVm.psd1).
+    [Parameter(Mandatory)]
+    [string] $ModulePath,
+
+    # Where bench.json, bench.svg and bench.md go.
+    [string] $OutputPath = (Join-Path $PSScriptRoot '../../out/bench'),
+
+    # Interleaved rounds of the lifecycle and listing measurements (and of import time, at least 5).
+    [ValidateRange(1, 1000)]
+    [int] $Rounds = 7,
+
+    # VM counts for the listing figure (created with raw docker create, never started).
+    [ValidateRange(1, 5000)]
+    [int[]] $ListCounts = @(100, 500),
+
+    # VMs per bulk round.
+    [ValidateRange(1, 5000)]
+    [int] $BulkCount = 50,
+
+    # Interleaved bulk rounds (each creates BulkCount VMs twice); default min(Rounds, 3).
+    [ValidateRange(0, 100)]
+    [int] $BulkRounds = 0,
+
+    # Parallelism of bulk runs and of creating the listing VMs.
+    [ValidateRange(1, 64)]
+    [int] $ThrottleLimit = 8,
+
+    [string] $Image = 'dockervm/busybox:latest',
+
+    # A smoke run: tiny sizes, two rounds.
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
+
+if ($Quick) {
+    if (-not $PSBoundParameters.ContainsKey('Rounds')) { $Rounds = 2 }
+    if (-not $PSBoundParameters.ContainsKey('ListCounts')) { $ListCounts = @(5, 10) }
+    if (-not $PSBoundParameters.ContainsKey('BulkCount')) { $BulkCount = 4 }
+    if (-not $PSBoundParameters.ContainsKey('BulkRounds')) { $BulkRounds = 1 }
+}
+if ($BulkRounds -eq 0) { $BulkRounds = [Math]::Min($Rounds, 3) }
+$ImportRounds = if ($Quick) { [Math]::Max($Rounds, 2) } else { [Math]::Max($Rounds, 5) }
+$ListCounts = @($ListCounts | Sort-Object -Unique)
+
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
+New-Item -ItemType Directory $OutputPath -Force | Out-Null
+$OutputPath = (Resolve-Path -LiteralPath $OutputPath).ProviderPath
+
+$RunId = [Guid]::NewGuid().ToString('N').Substring(0, 8)
+$Prefix = "dvmbench-$RunId"
+$BenchLabel = 'dockervm.bench=1'
+$RunLabel = "dockervm.bench.run=$RunId"
+$ModuleLabels = @{ 'dockervm.bench' = '1'; 'dockervm.bench.run' = $RunId }
+$DefaultCommand = @('tail', '-f', '/dev/null')
+
+$Docker = (Get-Command docker -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+if (-not $Docker) { throw 'The docker CLI is not on PATH.' }
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+function Write-Detail([string] $Message) { Write-Host "    $Message" }
+
+function Invoke-Cli {
+    # The raw docker CLI: one process, arguments verbatim, stdout read whole. Throws on a non-zero exit.
+    param([Parameter(Mandatory)][string[]] $ArgumentList)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Docker)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $p.StandardInput.Close()
+        $err = $p.StandardError.ReadToEndAsync()
+        $out = $p.StandardOutput.ReadToEnd()
+        $p.WaitForExit()
+        if ($p.ExitCode -ne 0) {
+            throw "docker $($ArgumentList -join ' ') failed (exit $($p.ExitCode)): $($err.GetAwaiter().GetResult().Trim())"
+        }
+        return $out
+    }
+    finally { $p.Dispose() }
+}
+
+function Get-Median([double[]] $Values) {
+    if (-not $Values -or $Values.Count -eq 0) { return [double]::NaN }
+    $s = [double[]]($Values | Sort-Object)
+    $mid = [int][Math]::Floor($s.Count / 2)
+    if ($s.Count % 2) { return $s[$mid] }
+    return ($s[$mid - 1] + $s[$mid]) / 2
+}
+
+function Get-Elapsed([scriptblock] $Block, [hashtable] $State) {
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    $null = & $Block $State
+    return $sw.Elapsed.TotalMilliseconds
+}
+
+function Get-BenchContainerIds {
+    # Only this run's containers.
+    @((Invoke-Cli ps, '-aq', '--no-trunc', '--filter', "label=$RunLabel", '--filter', "label=$BenchLabel") -split "`n" |
+        ForEach-Object Trim | Where-Object { $_ })
+}
+
+function Remove-BenchContainers {
+    # Removes every container of this run (never one without the run's label), 50 per rm, 4 at once.
+    for ($pass = 0; $pass -lt 2; $pass++) {
+        $ids = @(Get-BenchContainerIds)
+        if ($ids.Count -eq 0) { return 0 }
+        $ids | & xargs -r -n 50 -P 4 $Docker rm --force > $null 2> $null
+        if ($pass -eq 0) { Start-Sleep -Milliseconds 200 }   # a create racing with Ctrl+C may land late
+    }
+    return @(Get-BenchContainerIds).Count
+}
+
+function New-RawVms {
+    # Creates managed VMs the way New-DockerVm labels them, with docker create in parallel (xargs -P); never starts them.
+    param([string[]] $Names)
+    if ($Names.Count -eq 0) { return }
+    $labels = @(
+        '--label', 'dockervm.managed=true', '--label', "dockervm.image=$Image", '--label', 'dockervm.stop-timeout=10',
+        '--label', 'dockervm.polling-interval=200', '--label', ('dockervm.command=' + (ConvertTo-Json -Compress -InputObject $DefaultCommand)),
+        '--label', $BenchLabel, '--label', $RunLabel)
+    $Names | & xargs -P $ThrottleLimit -I '{}' $Docker create --init --name '{}' @labels $Image @DefaultCommand > $null
+    if ($LASTEXITCODE -ne 0) { throw "creating $($Names.Count) VMs with xargs -P $ThrottleLimit docker create failed (exit $LASTEXITCODE)" }
+}
+
+function Measure-CliCalls {
+    # Runs the block with DOCKERVM_CLI set to the counting wrapper; returns the docker command lines it ran.
+    param([scriptblock] $Block, [hashtable] $State = @{})
+    Set-Content -LiteralPath $script:CountFile -Value $null -NoNewline
+    $env:DOCKERVM_CLI = $script:Wrapper
+    try { $null = & $Block $State }
+    finally { $env:DOCKERVM_CLI = $script:SavedCli }
+    @(Get-Content -LiteralPath $script:CountFile | Where-Object { $_ })
+}
+
+function Get-PwshCommand {
+    # This pwsh, started fresh: `dotnet pwsh.dll` when this process is dotnet (the local tool), else the executable.
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { return @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    return @($exe)
+}
+
+function Format-Number([double] $Value, [string] $Unit) {
+    if ([double]::IsNaN($Value)) { return 'n/a' }
+    switch ($Unit) {
+        'ms' { return '{0:0} ms' -f $Value }
+        's' { return '{0:0.000} s' -f $Value }
+        'x' { return '{0:0.00}x' -f $Value }
+        'VMs/s' { return '{0:0.00} VMs/s' -f $Value }
+        'processes' { return '{0:0}' -f $Value }
+        default { return '{0:0.###} {1}' -f $Value, $Unit }
+    }
+}
+
+$Figures = [System.Collections.Generic.List[object]]::new()
+function Add-Figure {
+    param(
+        [string] $Id, [string] $Group, [string] $Name, [string] $Unit, [double] $Value,
+        [object] $Target = $null, [string] $Comparison = '<=',
+        [object] $Module = $null, [object] $Raw = $null, [string] $ModuleUnit = '', [hashtable] $Extra = @{})
+    $holds = $null
+    if ($null -ne $Target) { $holds = if ($Comparison -eq '<=') { $Value -le $Target } else { $Value -ge $Target } }
+    $f = [ordered]@{
+        id = $Id; group = $Group; name = $Name; unit = $Unit; value = [Math]::Round($Value, 4)
+        target = $Target; comparison = if ($null -ne $Target) { $Comparison } else { $null }; holds = $holds
+        module = if ($null -ne $Module) { [Math]::Round([double]$Module, 3) } else { $null }
+        raw = if ($null -ne $Raw) { [Math]::Round([double]$Raw, 3) } else { $null }
+        moduleUnit = $ModuleUnit
+    }
+    foreach ($k in $Extra.Keys) { $f[$k] = $Extra[$k] }
+    $script:Figures.Add([pscustomobject]$f)
+}
+
+# ---- machine ---------------------------------------------------------------------------------
+
+function Get-Machine {
+    $mem = (Get-Content /proc/meminfo -ErrorAction Ignore | Select-String '^MemTotal:\s+(\d+)' | ForEach-Object { [long]$_.Matches[0].Groups[1].Value * 1KB }) -as [long]
+    $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Select-String '^model name\s*:\s*(.+)$' | Select-Object -First 1 | ForEach-Object { $_.Matches[0].Groups[1].Value.Trim() })
+    $versions = (Invoke-Cli version, '--format', '{{.Server.Version}}|{{.Client.Version}}').Trim() -split '\|'
+    [ordered]@{
+        hostname = [Environment]::MachineName
+        os = [System.Runtime.InteropServices.RuntimeInformation]::OSDescription
+        nproc = [Environment]::ProcessorCount
+        cpu = $cpu
+        memoryBytes = $mem
+        memoryGiB = if ($mem) { [Math]::Round($mem / 1GB, 1) } else { $null }
+        dockerServerVersion = $versions[0]
+        dockerClientVersion = if ($versions.Count -gt 1) { $versions[1] } else { $null }
+        pwshVersion = $PSVersionTable.PSVersion.ToString()
+        dotnetVersion = [Environment]::Version.ToString()
+    }
+}
+
+# ---- 1. lifecycle (and 2. stop latency) ------------------------------------------------------
+
+$LifecycleSteps = @(
+    @{ Name = 'New'; Module = 'New-DockerVm'; Raw = 'docker create --init'
+        RawBlock = { param($s) Invoke-Cli create, '--init', '--name', $s.Name, '--label', 'dockervm.managed=true', '--label', $BenchLabel, '--label', $RunLabel, $Image, 'tail', '-f', '/dev/null' }
+        ModuleBlock = { param($s) $s.Vm = New-DockerVm -Image $Image -Name $s.Name -Label $ModuleLabels } }
+    @{ Name = 'Start'; Module = 'Start-DockerVm'; Raw = 'docker start'
+        RawBlock = { param($s) Invoke-Cli start, $s.Name }
+        ModuleBlock = { param($s) Start-DockerVm -VM $s.Vm } }
+    @{ Name = 'Properties'; Module = 'Get-DockerVmProperties'; Raw = 'docker inspect'
+        RawBlock = { param($s) Invoke-Cli inspect, $s.Name }
+        ModuleBlock = { param($s) Get-DockerVmProperties -VM $s.Vm } }
+    @{ Name = 'Exec'; Module = 'Invoke-DockerVmExec echo hello'; Raw = 'docker exec echo hello'
+        RawBlock = { param($s) $o = Invoke-Cli exec, $s.Name, 'echo', 'hello'; if ($o.Trim() -ne 'hello') { throw "raw exec printed '$o'" } }
+        ModuleBlock = { param($s) $o = Invoke-DockerVmExec -VM $s.Vm echo hello; if ("$o" -ne 'hello') { throw "Invoke-DockerVmExec printed '$o'" } } }
+    @{ Name = 'Stop'; Module = 'Stop-DockerVm'; Raw = 'docker stop --timeout 10'
+        RawBlock = { param($s) Invoke-Cli stop, '--timeout', '10', $s.Name }
+        ModuleBlock = { param($s) Stop-DockerVm -VM $s.Vm } }
+    @{ Name = 'Remove'; Module = 'Remove-DockerVm'; Raw = 'docker rm --force'
+        RawBlock = { param($s) Invoke-Cli rm, '--force', $s.Name }
+        ModuleBlock = { param($s) Remove-DockerVm -VM $s.Vm } }
+)
+
+function Invoke-Lifecycle([string] $Side, [string] $Name) {
+    # One full lifecycle; returns the milliseconds of each step.
+    $state = @{ Name = $Name; Vm = $null }
+    $times = [ordered]@{}
+    foreach ($step in $LifecycleSteps) {
+        $times[$step.Name] = Get-Elapsed ($Side -eq 'raw' ? $step.RawBlock : $step.ModuleBlock) $state
+    }
+    return $times
+}
+
+function Measure-Lifecycle {
+    Write-Step "1-2. lifecycle and stop latency: $Rounds interleaved rounds (+1 warm-up), image $Image"
+    $null = Invoke-Lifecycle raw "$Prefix-rw"
+    $null = Invoke-Lifecycle module "$Prefix-mw"
+
+    # Processes per module step, through the counting wrapper (not timed).
+    $state = @{ Name = "$Prefix-mc"; Vm = $null }
+    $procs = [ordered]@{}
+    foreach ($step in $LifecycleSteps) {
+        $calls = @(Measure-CliCalls $step.ModuleBlock $state)
+        $procs[$step.Name] = [ordered]@{ count = $calls.Count; commands = @($calls | ForEach-Object { ($_ -split ' ')[0] }) }
+    }
+    Write-Detail ('CLI processes per module step: ' + (($procs.Keys | ForEach-Object { "$_ $($procs[$_].count)" }) -join ', '))
+
+    $results = @()
+    for ($r = 1; $r -le $Rounds; $r++) {
+        $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
+        $round = @{}
+        foreach ($side in $order) { $round[$side] = Invoke-Lifecycle $side "$Prefix-$($side[0])$r" }
+        $rawTotal = ($round.raw.Values | Measure-Object -Sum).Sum
+        $modTotal = ($round.module.Values | Measure-Object -Sum).Sum
+        Write-Detail ("round {0}/{1}: raw {2:0} ms, module {3:0} ms ({4:0.00}x); steps raw/module: {5}" -f $r, $Rounds, $rawTotal, $modTotal, ($modTotal / $rawTotal),
+            (($round.module.Keys | ForEach-Object { '{0} {1:0}/{2:0}' -f $_, $round.raw[$_], $round.module[$_] }) -join ', '))
+        $results += [pscustomobject]@{ Raw = $round.raw; Module = $round.module; RawTotal = $rawTotal; ModuleTotal = $modTotal; Ratio = $modTotal / $rawTotal }
+    }
+
+    $ratios = [double[]]($results.Ratio)
+    Add-Figure -Id 'lifecycle.total' -Group 'Lifecycle' -Name 'Lifecycle, all six steps (module / raw)' -Unit 'x' -Value (Get-Median $ratios) `
+        -Target 1.10 -Module (Get-Median ([double[]]$results.ModuleTotal)) -Raw (Get-Median ([double[]]$results.RawTotal)) -ModuleUnit 'ms' `
+        -Extra @{ samples = @{ rawMs = @($results.RawTotal | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($results.ModuleTotal | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
+    foreach ($step in $LifecycleSteps) {
+        $n = $step.Name
+        $raw = [double[]]($results | ForEach-Object { $_.Raw[$n] })
+        $mod = [double[]]($results | ForEach-Object { $_.Module[$n] })
+        $ratio = [double[]](0..($results.Count - 1) | ForEach-Object { $mod[$_] / $raw[$_] })
+        Add-Figure -Id "lifecycle.$($n.ToLowerInvariant())" -Group 'Lifecycle step' -Name "  $($step.Module) vs $($step.Raw)" -Unit 'x' -Value (Get-Median $ratio) `
+            -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
+            -Extra @{ moduleProcesses = $procs[$n].count; moduleCommands = $procs[$n].commands; rawProcesses = 1
+                samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
+    }
+    $stops = [double[]]($results | ForEach-Object { $_.Module['Stop'] / 1000 })
+    Add-Figure -Id 'stop.default' -Group 'Stop' -Name 'Stop-DockerVm, default container command (median)' -Unit 's' -Value (Get-Median $stops) `
+        -Target 0.5 -Module (Get-Median $stops) -Raw (Get-Median ([double[]]($results | ForEach-Object { $_.Raw['Stop'] / 1000 }))) -ModuleUnit 's' `
+        -Extra @{ containerCommand = ($DefaultCommand -join ' '); samples = @{ moduleS = @($stops | ForEach-Object { [Math]::Round($_, 4) }) } }
+}
+
+# ---- 3. listing ------------------------------------------------------------------------------
+
+function Measure-Listing {
+    $created = 0
+    foreach ($count in $ListCounts) {
+        $names = @(($created + 1)..$count | ForEach-Object { "$Prefix-l$_" })
+        Write-Step "3. listing: creating $($names.Count) more VMs (raw docker create, xargs -P $ThrottleLimit, never started) for $count"
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        New-RawVms $names
+        $created = $count
+        Write-Detail ('created in {0:0.0} s' -f $sw.Elapsed.TotalSeconds)
+
+        $rawBlock = {
+            $ids = @((Invoke-Cli ps, '-aq', '--filter', 'label=dockervm.managed=true') -split "`n" | ForEach-Object Trim | Where-Object { $_ })
+            $json = Invoke-Cli (@('inspect') + $ids)
+            $ids.Count
+        }
+        $modBlock = { @(Get-DockerVm).Count }
+        # Warm-up, and the VM count each side sees (the engine may hold other managed VMs too).
+        $rawSeen = & $rawBlock
+        $modSeen = & $modBlock
+        $calls = @(Measure-CliCalls { Get-DockerVm })
+        $benchSeen = @(Get-DockerVm -Name "$Prefix-l*").Count
+        if ($benchSeen -ne $count) { throw "Get-DockerVm found $benchSeen of the $count listing VMs" }
+        Write-Detail "Get-DockerVm lists $modSeen VMs ($count of this run), raw ps sees $rawSeen; CLI processes per call: $($calls.Count) ($((@($calls | ForEach-Object { ($_ -split ' ')[0] })) -join ', '))"
+
+        $raw = @(); $mod = @(); $ratio = @()
+        for ($r = 1; $r -le $Rounds; $r++) {
+            $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
+            $t = @{}
+            foreach ($side in $order) { $t[$side] = Get-Elapsed ($side -eq 'raw' ? $rawBlock : $modBlock) @{} }
+            $raw += $t.raw; $mod += $t.module; $ratio += $t.module / $t.raw
+            Write-Detail ('round {0}/{1}: raw ps+inspect {2:0} ms, Get-DockerVm {3:0} ms ({4:0.00}x)' -f $r, $Rounds, $t.raw, $t.module, ($t.module / $t.raw))
+        }
+        Add-Figure -Id "list.$count.time" -Group 'Listing' -Name "Get-DockerVm over $count VMs (module / raw ps + inspect)" -Unit 'x' -Value (Get-Median $ratio) `
+            -Target 1.5 -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
+            -Extra @{ vms = $count; vmsListed = $modSeen; samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
+        Add-Figure -Id "list.$count.processes" -Group 'Listing' -Name "CLI processes per Get-DockerVm over $count VMs" -Unit 'processes' -Value $calls.Count `
+            -Target 3 -Module $calls.Count -Raw 2 -ModuleUnit 'processes' -Extra @{ vms = $count; commands = @($calls) | ForEach-Object { if ($_.Length -gt 120) { $_.Substring(0, 120) + '...' } else { $_ } } }
+    }
+    Write-Detail "removing the $created listing VMs"
+    @(1..$created | ForEach-Object { "$Prefix-l$_" }) | & xargs -n 50 -P 4 $Docker rm --force > $null
+}
+
+# ---- 4. bulk ---------------------------------------------------------------------------------
+
+$BulkRawScript = @'
+n="$1"; shift
+docker="$DOCKERVM_BENCH_DOCKER"
+"$docker" create --init --name "$n" "$@" > /dev/null &&
+"$docker" start "$n" > /dev/null &&
+[ "$("$docker" exec "$n" echo hello)" = hello ] &&
+"$docker" rm --force "$n" > /dev/null
+'@
+
+function Invoke-BulkRaw([string] $NamePrefix) {
+    $names = @(1..$BulkCount | ForEach-Object { "$NamePrefix-$_" })
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    $names | & xargs -P $ThrottleLimit -I '{}' sh -c $BulkRawScript sh '{}' --label dockervm.managed=true --label $BenchLabel --label $RunLabel $Image @DefaultCommand
+    $ms = $sw.Elapsed.TotalMilliseconds
+    if ($LASTEXITCODE -ne 0) { throw "raw bulk (xargs -P $ThrottleLimit) failed (exit $LASTEXITCODE)" }
+    return $ms
+}
+
+$BulkModuleBlock = {
+    param($s)
+    Import-Module $s.ModulePath
+    $vm = New-DockerVm -Image $s.Image -Name $s.Name -Label $s.Labels -ErrorAction Stop
+    Start-DockerVm -VM $vm -ErrorAction Stop
+    $o = Invoke-DockerVmExec -VM $vm echo hello -ErrorAction Stop
+    if ("$o" -ne 'hello') { throw "Invoke-DockerVmExec printed '$o'" }
+    Remove-DockerVm -VM $vm -Force -ErrorAction Stop
+}
+
+function Invoke-BulkModule([string] $NamePrefix) {
+    $items = @(1..$BulkCount | ForEach-Object { @{ Name = "$NamePrefix-$_"; ModulePath = $ModulePath; Image = $Image; Labels = $ModuleLabels } })
+    $body = $BulkModuleBlock.ToString()
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    $items | ForEach-Object -ThrottleLimit $ThrottleLimit -Parallel {
+        $block = [scriptblock]::Create($using:body)
+        & $block $_
+    }
+    return $sw.Elapsed.TotalMilliseconds
+}
+
+function Measure-Bulk {
+    Write-Step "4. bulk: $BulkCount VMs created, started, exec'd, removed, $ThrottleLimit at once: $BulkRounds interleaved rounds"
+    $env:DOCKERVM_BENCH_DOCKER = $Docker
+    $calls = @(Measure-CliCalls $BulkModuleBlock @{ Name = "$Prefix-bc"; ModulePath = $ModulePath; Image = $Image; Labels = $ModuleLabels })
+    Write-Detail "CLI processes per VM: module $($calls.Count) ($((@($calls | ForEach-Object { ($_ -split ' ')[0] })) -join ', ')), raw 4 (create, start, exec, rm)"
+    $raw = @(); $mod = @(); $ratio = @()
+    for ($r = 1; $r -le $BulkRounds; $r++) {
+        $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
+        $t = @{}
+        foreach ($side in $order) {
+            $t[$side] = if ($side -eq 'raw') { Invoke-BulkRaw "$Prefix-br$r" } else { Invoke-BulkModule "$Prefix-bm$r" }
+        }
+        $rawTp = $BulkCount / ($t.raw / 1000); $modTp = $BulkCount / ($t.module / 1000)
+        $raw += $rawTp; $mod += $modTp; $ratio += $modTp / $rawTp
+        Write-Detail ('round {0}/{1}: raw {2:0.00} VMs/s ({3:0.0} s), module {4:0.00} VMs/s ({5:0.0} s) ({6:0.00}x)' -f $r, $BulkRounds, $rawTp, ($t.raw / 1000), $modTp, ($t.module / 1000), ($modTp / $rawTp))
+    }
+    Add-Figure -Id 'bulk.throughput' -Group 'Bulk' -Name "Bulk $BulkCount VMs, $ThrottleLimit-way (module / raw throughput)" -Unit 'x' -Value (Get-Median $ratio) `
+        -Target 0.9 -Comparison '>=' -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'VMs/s' `
+        -Extra @{ vms = $BulkCount; parallelism = $ThrottleLimit; moduleProcessesPerVm = $calls.Count; rawProcessesPerVm = 4
+            samples = @{ rawVmsPerSec = @($raw | ForEach-Object { [Math]::Round($_, 3) }); moduleVmsPerSec = @($mod | ForEach-Object { [Math]::Round($_, 3) }) } }
+}
+
+# ---- 5. import -------------------------------------------------------------------------------
+
+function Measure-Import {
+    Write-Step "5. import: Import-Module in a fresh pwsh -NoProfile, $ImportRounds times"
+    $pwsh = @(Get-PwshCommand)
+    $exe = $pwsh[0]
+    $pre = @($pwsh | Select-Object -Skip 1)
+    $quoted = "'" + $ModulePath.Replace("'", "''") + "'"
+    $command = "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module $quoted -ErrorAction Stop; `$ms = `$sw.Elapsed.TotalMilliseconds; [Console]::Out.WriteLine(`$ms.ToString([cultureinfo]::InvariantCulture))"
+    $samples = @(); $walls = @()
+    for ($r = 1; $r -le $ImportRounds; $r++) {
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $out = & $exe @pre -NoProfile -NonInteractive -Command $command
+        $walls += $sw.Elapsed.TotalMilliseconds
+        if ($LASTEXITCODE -ne 0) { throw "fresh pwsh failed to import the module (exit $LASTEXITCODE)" }
+        $samples += [double]::Parse(($out | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
+        Write-Detail ('run {0}/{1}: Import-Module {2:0} ms (process wall {3:0} ms)' -f $r, $ImportRounds, $samples[-1], $walls[-1])
+    }
+    Add-Figure -Id 'import' -Group 'Import' -Name 'Import-Module in a fresh pwsh (median)' -Unit 'ms' -Value (Get-Median $samples) -Target 400 `
+        -Module (Get-Median $samples) -ModuleUnit 'ms' `
+        -Extra @{ pwsh = ($pwsh -join ' '); samples = @{ importMs = @($samples | ForEach-Object { [Math]::Round($_, 1) }); processWallMs = @($walls | ForEach-Object { [Math]::Round($_, 1) }) } }
+}
+
+# ---- reports ---------------------------------------------------------------------------------
+
+function Format-Target($f) {
+    if ($null -eq $f.target) { return '-' }
+    $op = if ($f.comparison -eq '<=') { '<=' } else { '>=' }
+    return "$op $(Format-Number $f.target $f.unit)"
+}
+
+function Format-Result($f) {
+    if ($null -eq $f.holds) { return 'info' }
+    if ($f.holds) { 'PASS' } else { 'MISS' }
+}
+
+function Get-TableRows {
+    foreach ($f in $Figures) {
+        [pscustomobject]@{
+            Figure = $f.name
+            Module = if ($null -ne $f.module) { Format-Number $f.module $f.moduleUnit } else { '' }
+            Raw = if ($null -ne $f.raw) { Format-Number $f.raw $f.moduleUnit } else { '' }
+            Value = Format-Number $f.value $f.unit
+            Target = Format-Target $f
+            Result = Format-Result $f
+        }
+    }
+}
+
+function Get-MachineLine($m) {
+    "$($m.nproc) CPUs ($($m.cpu)), $($m.memoryGiB) GiB, Docker $($m.dockerServerVersion), PowerShell $($m.pwshVersion), $($m.os)"
+}
+
+function Write-Markdown([string] $Path, $Report) {
+    $esc = { param($s) "$s".Replace('|', '\|') }
+    $lines = @(
+        "Benchmark of DockerVm against the raw docker CLI, $($Report.date) on $(Get-MachineLine $Report.machine)."
+        "Rounds: $($Report.parameters.rounds) (lifecycle, listing), $($Report.parameters.bulkRounds) (bulk); module and raw interleaved round by round."
+        ''
+        '| Figure | Module | Raw CLI | Value | Target | Holds |'
+        '|---|---:|---:|---:|---|---|'
+    )
+    foreach ($row in Get-TableRows) {
+        $lines += "| $(& $esc $row.Figure.Trim()) | $($row.Module) | $($row.Raw) | $($row.Value) | $(& $esc $row.Target) | $($row.Result) |"
+    }
+    $lines += ''
+    $lines += '![DockerVm vs the raw docker CLI](bench.svg)'
+    Set-Content -LiteralPath $Path -Value $lines
+}
+
+function Write-Svg([string] $Path, $Report) {
+    # Hand-written SVG: one bar per figure, drawn as a share of its target (the line at 1.0), so
+    # ratios, seconds and process counts share one axis; value and target are printed beside it.
+    $x = { param($s) [System.Security.SecurityElement]::Escape("$s") }
+    $rows = @($Report.figures)
+    $labelW = 430; $barW = 360; $textW = 230; $rowH = 22; $top = 78
+    $width = $labelW + $barW + $textW + 20
+    $height = $top + $rows.Count * $rowH + 40
+    $max = 2.0
+    foreach ($f in $rows) {
+        $share = if ($null -ne $f.target -and $f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } elseif ($null -ne $f.target) { $f.value / $f.target } else { $f.value }
+        if ($share -gt $max) { $max = [Math]::Min([Math]::Ceiling($share * 2) / 2, 6) }
+    }
+    $scale = $barW / $max
+    $inv = [cultureinfo]::InvariantCulture
+    $n = { param([double] $v) $v.ToString('0.#', $inv) }
+    $sb = [System.Text.StringBuilder]::new()
+    $null = $sb.AppendLine("<svg xmlns=`"http://www.w3.org/2000/svg`" width=`"$width`" height=`"$height`" viewBox=`"0 0 $width $height`" font-family=`"Segoe UI, Helvetica, Arial, sans-serif`" font-size=`"12`">")
+    $null = $sb.AppendLine("<rect width=`"100%`" height=`"100%`" fill=`"#ffffff`"/>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"22`" font-size=`"16`" font-weight=`"bold`">DockerVm vs the raw docker CLI</text>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"40`" fill=`"#444`">$(& $x "$($Report.date) - $(Get-MachineLine $Report.machine)")</text>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"58`" fill=`"#444`">Bars: each figure as a share of its target (ratios module/raw; bulk as raw/module throughput); the line at 1.0 is the target. Grey: no target.</text>")
+    $axisX = $labelW + $scale * 1.0
+    for ($g = 0.0; $g -le $max + 1e-9; $g += 0.5) {
+        $gx = $labelW + $scale * $g
+        $null = $sb.AppendLine("<line x1=`"$(& $n $gx)`" y1=`"$($top - 4)`" x2=`"$(& $n $gx)`" y2=`"$($top + $rows.Count * $rowH)`" stroke=`"#eee`"/>")
+        $null = $sb.AppendLine("<text x=`"$(& $n $gx)`" y=`"$($top + $rows.Count * $rowH + 14)`" text-anchor=`"middle`" fill=`"#666`">$($g.ToString('0.0', $inv))</text>")
+    }
+    $i = 0
+    foreach ($f in $rows) {
+        $y = $top + $i * $rowH
+        $share = if ($null -eq $f.target) { $f.value } elseif ($f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } else { $f.value / $f.target }
+        $color = if ($null -eq $f.holds) { '#b0b0b0' } elseif ($f.holds) { '#2e9d4f' } else { '#d0463c' }
+        $w = [Math]::Max(1, [Math]::Min($share, $max) * $scale)
+        $null = $sb.AppendLine("<text x=`"$($labelW - 8)`" y=`"$($y + 15)`" text-anchor=`"end`">$(& $x $f.name.Trim())</text>")
+        $null = $sb.AppendLine("<rect x=`"$labelW`" y=`"$($y + 4)`" width=`"$(& $n $w)`" height=`"$($rowH - 8)`" fill=`"$color`"/>")
+        $text = "$(Format-Number $f.value $f.unit)"
+        if ($null -ne $f.target) { $text += "  (target $(Format-Target $f)) $(Format-Result $f)" }
+        $null = $sb.AppendLine("<text x=`"$($labelW + $barW + 8)`" y=`"$($y + 15)`">$(& $x $text)</text>")
+        $i++
+    }
+    $null = $sb.AppendLine("<line x1=`"$(& $n $axisX)`" y1=`"$($top - 6)`" x2=`"$(& $n $axisX)`" y2=`"$($top + $rows.Count * $rowH + 2)`" stroke=`"#000`" stroke-width=`"1.5`" stroke-dasharray=`"4 3`"/>")
+    $null = $sb.AppendLine("<text x=`"$(& $n $axisX)`" y=`"$($top - 8)`" text-anchor=`"middle`" font-size=`"11`">target</text>")
+    $null = $sb.AppendLine('</svg>')
+    Set-Content -LiteralPath $Path -Value $sb.ToString() -NoNewline
+}
+
+# ---- main ------------------------------------------------------------------------------------
+
+$SavedCli = $env:DOCKERVM_CLI
+$Wrapper = Join-Path $OutputPath 'docker-count.sh'
+$CountFile = Join-Path $OutputPath "cli-calls-$RunId.txt"
+$exitCode = 0
+try {
+    Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'docker-count.sh') -Destination $Wrapper -Force
+    if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($Wrapper, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute') }
+    $env:DOCKERVM_BENCH_COUNT = $CountFile
+    $env:DOCKERVM_BENCH_DOCKER = $Docker
+
+    $machine = Get-Machine
+    $null = Invoke-Cli image, 'inspect', '--format', '{{.Id}}', $Image   # never pulls: the image must be local
+    Import-Module $ModulePath -Force
+    $stale = @((Invoke-Cli ps, '-aq', '--filter', "label=$BenchLabel") -split "`n" | Where-Object { $_.Trim() })
+    Write-Step "DockerVm benchmark run $RunId$(if ($Quick) { ' (quick)' }): $(Get-MachineLine $machine)"
+    if ($stale.Count) { Write-Warning "$($stale.Count) containers of earlier benchmark runs exist (label $BenchLabel); they are listed as managed VMs too. Remove them with: docker rm -f `$(docker ps -aq --filter label=$BenchLabel)" }
+    $started = Get-Date
+
+    Measure-Lifecycle
+    Measure-Listing
+    Measure-Bulk
+    Measure-Import
+
+    $report = [ordered]@{
+        date = $started.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [cultureinfo]::InvariantCulture)
+        durationSec = [Math]::Round(((Get-Date) - $started).TotalSeconds, 1)
+        runId = $RunId
+        quick = [bool]$Quick
+        machine = $machine
+        module = [ordered]@{ path = $ModulePath; version = (Get-Module DockerVm).Version.ToString() }
+        image = $Image
+        parameters = [ordered]@{ rounds = $Rounds; listCounts = $ListCounts; bulkCount = $BulkCount; bulkRounds = $BulkRounds; throttleLimit = $ThrottleLimit; importRounds = $ImportRounds }
+        method = 'Raw and module interleaved round by round (order alternating); raw = docker CLI started with System.Diagnostics.Process, output read whole; figures are medians (ratios: median of per-round ratios).'
+        figures = @($Figures)
+        targetsHeld = @($Figures | Where-Object { $_.holds -eq $true }).Count
+        targetsMissed = @($Figures | Where-Object { $_.holds -eq $false }).Count
+    }
+    $report | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath (Join-Path $OutputPath 'bench.json')
+    Write-Svg (Join-Path $OutputPath 'bench.svg') $report
+    Write-Markdown (Join-Path $OutputPath 'bench.md') $report
+
+    Write-Step "results ($($report.date), $(Get-MachineLine $machine))"
+    Get-TableRows | Format-Table -AutoSize -Wrap | Out-String -Width 220 | Write-Host
+    Write-Host "$($report.targetsHeld) targets hold, $($report.targetsMissed) missed. Written: $(Join-Path $OutputPath 'bench.json'), bench.svg, bench.md"
+}
+catch {
+    Write-Host "benchmark failed: $($_.Exception.Message)" -ForegroundColor Red
+    Write-Host $_.ScriptStackTrace
+    $exitCode = 1
+}
+finally {
+    $env:DOCKERVM_CLI = $SavedCli
+    Remove-Item -LiteralPath $CountFile -ErrorAction Ignore
+    try {
+        $left = Remove-BenchContainers
+        if ($left) { Write-Warning "$left containers labelled $RunLabel could not be removed." }
+    }
+    catch { Write-Warning "cleanup failed: $($_.Exception.Message). Remove with: docker rm -f `$(docker ps -aq --filter label=$RunLabel)" }
+}
+exit $exitCode
