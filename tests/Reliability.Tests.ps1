@@ -1,0 +1,211 @@
+# Runbooks run unattended: engine faults, Ctrl+C, concurrency and hostile input must leave every VM
+# in a known state and no container behind. All on real engines; the fault tests use a second
+# engine of their own (SecondEngine.ps1) so the main one is never disturbed.
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    . $PSScriptRoot/SecondEngine.ps1
+    Assert-Engine
+
+    function Start-Background([string] $Script) {
+        # A runspace of its own, as a second console would have; Stop() is Ctrl+C.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; $Script")
+        return [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
+    }
+
+    function Stop-Background($Job) {
+        # Returns how long Stop() took.
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $Job.PowerShell.Stop()
+        $sw.Stop()
+        $Job.PowerShell.Dispose()
+        return $sw.Elapsed
+    }
+
+    function Get-DockerClients([string] $Pattern) {
+        # docker CLI processes whose command line matches (the module's children).
+        Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
+            $cmd = (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' '
+            if ($cmd -and $cmd -match '^(\S*/)?docker ' -and $cmd -match $Pattern) { $cmd }
+        }
+    }
+
+    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for { $Condition }" }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+}
+
+Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
+    BeforeAll {
+        Initialize-E2Engine
+        $script:ctx = $E2Context
+    }
+
+    AfterAll {
+        if (Test-E2Engine) {
+            $left = Invoke-E2Docker ps -aq --filter "label=dockervm.test=$TestRun"
+            if ($left) { Invoke-E2Docker rm -f @left | Out-Null }
+        }
+    }
+
+    It 'keeps VMs of two engines apart by -Context' {
+        $vm = New-TestVm 'ctx' -Parameters @{ Context = $ctx }
+        try {
+            $vm.Context | Should -Be $ctx
+            (Invoke-E2Docker inspect --type container --format '{{.State.Status}}' $vm.Name) | Should -Be 'created'
+            Get-DockerStatus $vm.Name | Should -Be 'absent'
+            (Get-DockerVm -Name $vm.Name -Context $ctx).Context | Should -Be $ctx
+            Get-DockerVm -Name $vm.Name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            (Get-DockerVm -Context '', $ctx | Where-Object Name -eq $vm.Name) | Should -HaveCount 1
+            Start-DockerVm -Name $vm.Name -Context $ctx
+            (Invoke-E2Docker inspect --type container --format '{{.State.Status}}' $vm.Name) | Should -Be 'running'
+        }
+        finally { $vm | Remove-DockerVm -Force }
+        (Invoke-E2Docker ps -aq --filter "name=$($vm.Name)") | Should -BeNullOrEmpty
+    }
+
+    It 'reports DockerEngineUnavailable within seconds while the engine is down, and finds every VM again after the restart' {
+        $stopped = New-TestVm 'fault' -Parameters @{ Context = $ctx }
+        $running = New-TestVm 'fault' -Parameters @{ Context = $ctx; Start = $true }
+        Stop-E2Engine
+        try {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            { Get-DockerVm -Context $ctx -ErrorAction Stop } | Should -Throw -ErrorId 'DockerEngineUnavailable,*'
+            { Start-DockerVm -VM $stopped -ErrorAction Stop } | Should -Throw -ErrorId 'DockerEngineUnavailable,*'
+            { Invoke-DockerVmExec -VM $running -Command echo -ErrorAction Stop } | Should -Throw -ErrorId 'DockerEngineUnavailable,*'
+            { Stop-DockerVm -VM $running -ErrorAction Stop } | Should -Throw -ErrorId 'DockerEngineUnavailable,*'
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 20 -Because 'an unreachable engine is reported, never waited on'
+            $stopped.State | Should -Be 'Stopped' -Because 'a failed operation leaves the state unchanged'
+            $running.State | Should -Be 'Running'
+        }
+        finally { Start-E2Engine }
+
+        $found = Get-DockerVm -Context $ctx | Where-Object Name -in $stopped.Name, $running.Name
+        $found | Should -HaveCount 2
+        foreach ($vm in $found) {
+            $status = Invoke-E2Docker inspect --type container --format '{{.State.Status}}' $vm.Name
+            $vm.State | Should -Be ([DockerVm.Engine.ContainerInfo]::StateOf($status)) -Because "docker says '$status'"
+        }
+        $found | Where-Object State -ne 'Running' | Start-DockerVm
+        $found | ForEach-Object { $_.State | Should -Be 'Running' }
+        $found | Remove-DockerVm -Force
+        (Invoke-E2Docker ps -aq --filter "label=dockervm.test=$TestRun") | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
+    It 'stops a long Invoke-DockerVmExec within seconds, ending the process in the container and the docker client' {
+        $vm = New-TestVm 'cancel' -Parameters @{ Start = $true }
+        try {
+            $job = Start-Background "Invoke-DockerVmExec -Name '$($vm.Name)' -Command sleep -ArgumentList 600"
+            Wait-Until { Get-DockerClients "exec .*$($vm.Name) sleep 600" }
+            (Stop-Background $job).TotalSeconds | Should -BeLessThan 10
+            Wait-Until { -not (Get-DockerClients "exec .*$($vm.Name) sleep") } -TimeoutSec 10
+            (Invoke-DockerVmExec -VM $vm -Command sh -ArgumentList '-c', 'ps -o args | grep "^sleep 600" || true') | Should -BeNullOrEmpty
+            (Get-DockerVm -Name $vm.Name).State | Should -Be 'Running'
+        }
+        finally { $vm | Remove-DockerVm -Force }
+    }
+
+    It 'stops Start-DockerVm within seconds and leaves the VM in the state the engine reports' {
+        $vm = New-TestVm 'cancelstart'
+        # A slow engine cannot be had on demand: a wrapper CLI holds `docker start` back.
+        $wrapper = Join-Path $TestDrive 'slow-docker'
+        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
+        & chmod +x $wrapper
+        # Environment variables are per process: the wrapper is set for the background runspace's
+        # command and taken away before anything else runs here.
+        $env:DOCKERVM_CLI = $wrapper
+        try {
+            $job = Start-Background "Start-DockerVm -Name '$($vm.Name)' -TimeoutSec 600"
+            Wait-Until { Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object { ((Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' ') -match 'slow-docker start' } }
+            $took = Stop-Background $job
+            Remove-Item Env:DOCKERVM_CLI
+            $took.TotalSeconds | Should -BeLessThan 10
+            Wait-Until { -not (Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object { ((Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' ') -match 'slow-docker' }) } -TimeoutSec 10
+            (Get-DockerVm -Name $vm.Name).State | Should -Be 'Stopped'
+            Get-DockerStatus $vm.Name | Should -Be 'created'
+            $vm | Start-DockerVm
+            $vm.State | Should -Be 'Running'
+        }
+        finally {
+            Remove-Item Env:DOCKERVM_CLI -ErrorAction Ignore
+            $vm | Remove-DockerVm -Force
+        }
+    }
+
+    It 'stops Wait-DockerVm within seconds' {
+        $vm = New-TestVm 'cancelwait'
+        try {
+            $job = Start-Background "Wait-DockerVm -Name '$($vm.Name)' -State Running -TimeoutSec 600"
+            Start-Sleep -Milliseconds 800
+            (Stop-Background $job).TotalSeconds | Should -BeLessThan 5
+            (Get-DockerVm -Name $vm.Name).State | Should -Be 'Stopped'
+        }
+        finally { $vm | Remove-DockerVm }
+    }
+}
+
+Describe 'Concurrency' -Tag 'E2E', 'Reliability', 'Concurrency' {
+    It 'two runspaces doing <Action> to the same VM end consistent, with at most clean contract errors' -ForEach @(
+        @{ Action = 'Start'; Setup = 'Stopped'; End = 'Running'; Docker = 'running' }
+        @{ Action = 'Stop'; Setup = 'Running'; End = 'Stopped'; Docker = 'exited' }
+        @{ Action = 'Remove'; Setup = 'Stopped'; End = 'Deleted'; Docker = 'absent' }
+    ) {
+        $vm = New-TestVm 'race' -Parameters @{ Start = ($Setup -eq 'Running') }
+        try {
+            $module = $ModulePath
+            $name = $vm.Name
+            $errors = 1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                Import-Module $using:module
+                $err = $null
+                & "$($using:Action)-DockerVm" -Name $using:name -ErrorAction SilentlyContinue -ErrorVariable err
+                $err | ForEach-Object { $_.FullyQualifiedErrorId }
+            }
+            $errors | ForEach-Object { $_ | Should -Match '^(DockerVmInvalidTransition|DockerVmNotFound),' }
+            Get-DockerStatus $name | Should -Be $Docker
+            if ($End -ne 'Deleted') { (Get-DockerVm -Name $name).State | Should -Be $End }
+        }
+        finally { Remove-DockerVm -Name $vm.Name -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'runs 20 VMs through full lifecycles in parallel, leaving nothing behind' {
+        $prefix = New-TestName 'par'
+        $module = $ModulePath
+        $label = $TestLabel
+        $image = $TestImage
+        $results = 1..20 | ForEach-Object -ThrottleLimit 8 -Parallel {
+            Import-Module $using:module
+            $ErrorActionPreference = 'Stop'
+            $vm = New-DockerVm -Image $using:image -Name "$($using:prefix)-$_" -Label $using:label -Start
+            $out = Invoke-DockerVmExec -VM $vm -Command echo -ArgumentList "vm$_"
+            $vm | Suspend-DockerVm -PassThru | Resume-DockerVm -PassThru | Stop-DockerVm -PassThru | Remove-DockerVm -PassThru |
+                ForEach-Object { [pscustomobject]@{ Out = $out; State = "$($_.State)" } }
+        }
+        $results | Should -HaveCount 20
+        $results | ForEach-Object { $_.State | Should -Be 'Deleted' }
+        ($results.Out | Sort-Object) | Should -Be (1..20 | ForEach-Object { "vm$_" } | Sort-Object)
+        & docker ps -aq --filter "name=$prefix" | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Hostile programs' -Tag 'E2E', 'Reliability' {
+    It 'waits the grace period for a program that ignores SIGTERM, and -Force kills at once' {
+        $cmd = 'sh', '-c', 'trap "" TERM; while :; do sleep 1; done'
+        $vm = New-TestVm 'ignoreterm' -Parameters @{ Start = $true; ContainerCommand = $cmd; StopTimeoutSec = 3 }
+        try {
+            $graceful = Measure-Command { $vm | Stop-DockerVm }
+            $graceful.TotalSeconds | Should -BeGreaterThan 2.5 -Because 'plain stop waits StopTimeoutSec before SIGKILL'
+            $vm.State | Should -Be 'Stopped'
+            $vm | Start-DockerVm
+            $forced = Measure-Command { $vm | Stop-DockerVm -Force }
+            $forced.TotalSeconds | Should -BeLessThan 2.5 -Because '-Force kills at once'
+            Get-DockerStatus $vm.Name | Should -Be 'exited'
+        }
+        finally { $vm | Remove-DockerVm -Force }
+    }
+}
