@@ -98,10 +98,6 @@ namespace DockerVm.Commands
             WriteError(record);
         }
 
-        /// <summary>Invalid parameters end the command before any engine call.</summary>
-        protected void Refuse(DockerVmErrorKind kind, string message, object? target, string? recommended = null) =>
-            ThrowTerminatingError(Errors.From(kind, message, target, recommended));
-
         protected static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
     }
 }

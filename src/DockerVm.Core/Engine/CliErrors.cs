@@ -23,53 +23,37 @@ namespace DockerVm.Engine
         /// <summary>True when stderr says the container is not running (the seed's already-stopped rule).</summary>
         public static bool IsNotRunning(string stderr) => NotRunningText.IsMatch(stderr);
 
+        // What stderr says -> the contract's error, first match wins. {0} is the VM name, {1} the stderr tail.
+        private static readonly (Regex Pattern, string? OnlyFor, DockerVmErrorKind Kind, string Message, string? Recommended)[] Rules =
+        {
+            (ImageMissing, "create", DockerVmErrorKind.ImageNotFound,
+                "The image is not present on the engine and could not be pulled: {1}",
+                "Build or load the image on this engine (docker images lists what is there), or check the image name."),
+            (EngineDown, null, DockerVmErrorKind.EngineUnavailable,
+                "The Docker engine cannot be reached: {1}",
+                "Start the Docker engine, or check -Context, DOCKER_HOST and DOCKER_CONTEXT."),
+            (NameInUse, null, DockerVmErrorKind.NameConflict,
+                "A container named '{0}' already exists: {1}",
+                "Choose another -Name, or remove the existing VM first."),
+            (NoSuch, null, DockerVmErrorKind.NotFound,
+                "The container '{0}' does not exist: {1}",
+                "Run Get-DockerVm to list the VMs that exist."),
+            (BadName, null, DockerVmErrorKind.InvalidName,
+                "Docker rejected the name '{0}': {1}",
+                null),
+            (NotRunningText, null, DockerVmErrorKind.NotRunning,
+                "The container '{0}' is not running: {1}",
+                "Start the VM with Start-DockerVm (or Resume-DockerVm when suspended)."),
+        };
+
         /// <summary>Maps a failed docker command to the contract's error.</summary>
         public static DockerVmException Map(string operation, string commandLine, int exitCode, string stderr, string? vmName)
         {
             var text = Tail(stderr);
-            DockerVmErrorKind kind;
-            string message;
-            string? recommended = null;
-            if (operation == "create" && ImageMissing.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.ImageNotFound;
-                message = $"The image is not present on the engine and could not be pulled: {text}";
-                recommended = "Build or load the image on this engine (docker images lists what is there), or check the image name.";
-            }
-            else if (EngineDown.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.EngineUnavailable;
-                message = $"The Docker engine cannot be reached: {text}";
-                recommended = "Start the Docker engine, or check -Context, DOCKER_HOST and DOCKER_CONTEXT.";
-            }
-            else if (NameInUse.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.NameConflict;
-                message = $"A container named '{vmName}' already exists: {text}";
-                recommended = "Choose another -Name, or remove the existing VM first.";
-            }
-            else if (NoSuch.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.NotFound;
-                message = $"The container '{vmName}' does not exist: {text}";
-                recommended = "Run Get-DockerVm to list the VMs that exist.";
-            }
-            else if (BadName.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.InvalidName;
-                message = $"Docker rejected the name '{vmName}': {text}";
-            }
-            else if (NotRunningText.IsMatch(stderr))
-            {
-                kind = DockerVmErrorKind.NotRunning;
-                message = $"The container '{vmName}' is not running: {text}";
-                recommended = "Start the VM with Start-DockerVm (or Resume-DockerVm when suspended).";
-            }
-            else
-            {
-                kind = DockerVmErrorKind.CommandFailed;
-                message = $"'{commandLine}' failed with exit code {exitCode}: {text}";
-            }
+            var rule = Rules.FirstOrDefault(r => (r.OnlyFor is null || r.OnlyFor == operation) && r.Pattern.IsMatch(stderr));
+            var (kind, message, recommended) = rule.Pattern is null
+                ? (DockerVmErrorKind.CommandFailed, $"'{commandLine}' failed with exit code {exitCode}: {text}", null)
+                : (rule.Kind, string.Format(System.Globalization.CultureInfo.InvariantCulture, rule.Message, vmName, text), rule.Recommended);
             return new DockerVmException(kind, message, vmName)
             {
                 RecommendedAction = recommended,

@@ -48,19 +48,11 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            var env = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (Environment is not null)
-            {
-                foreach (DictionaryEntry e in Environment)
-                {
-                    env[e.Key?.ToString() ?? ""] = e.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(e.Value);
-                }
-            }
             var spec = new ExecSpec
             {
                 Command = Command,
                 Arguments = ArgumentList ?? Array.Empty<string>(),
-                Environment = env,
+                Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                 WorkingDirectory = WorkingDirectory,
                 User = User,
                 StandardInput = StandardInput,

@@ -54,25 +54,34 @@ namespace DockerVm.Commands
         protected override void ProcessRecord()
         {
             var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
-            if (string.IsNullOrWhiteSpace(Image))
+            VmOptions options;
+            try
             {
-                Refuse(DockerVmErrorKind.ImageNotFound, "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", name,
-                    "Pass an image that exists on the engine (docker images lists them).");
+                if (string.IsNullOrWhiteSpace(Image))
+                {
+                    throw new DockerVmException(DockerVmErrorKind.ImageNotFound,
+                        "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", name)
+                    {
+                        RecommendedAction = "Pass an image that exists on the engine (docker images lists them).",
+                    };
+                }
+                VmName.Validate(name);
+                options = new VmOptions
+                {
+                    StopTimeoutSec = StopTimeoutSec,
+                    PollingIntervalMs = PollingIntervalMs,
+                    ContainerCommand = ContainerCommand is { Length: > 0 } ? ContainerCommand : VmOptions.DefaultContainerCommand,
+                    CreateArguments = CreateArgument ?? Array.Empty<string>(),
+                    Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
+                    Labels = Hashtables.ToStrings(Label, nameof(Label)),
+                };
             }
-            if (!VmName.IsValid(name))
+            catch (DockerVmException e)
             {
-                Try(name, () => VmName.Validate(name));
+                // Invalid parameters end the command before any engine call.
+                ThrowTerminatingError(Errors.From(e, name));
                 return;
             }
-            var options = new VmOptions
-            {
-                StopTimeoutSec = StopTimeoutSec,
-                PollingIntervalMs = PollingIntervalMs,
-                ContainerCommand = ContainerCommand is { Length: > 0 } ? ContainerCommand : VmOptions.DefaultContainerCommand,
-                CreateArguments = CreateArgument ?? Array.Empty<string>(),
-                Environment = ToDictionary(Environment, nameof(Environment)),
-                Labels = ToDictionary(Label, nameof(Label)),
-            };
             var vm = new DockerVmInstance(VmRegistry.Engine(Context), name, Image.Trim(), options);
             var preview = DockerCommands.Create(Context, new CreateSpec
             {
@@ -99,26 +108,6 @@ namespace DockerVm.Commands
                 return;
             }
             WriteObject(vm);
-        }
-
-        private Dictionary<string, string> ToDictionary(Hashtable? table, string parameter)
-        {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (table is null)
-            {
-                return result;
-            }
-            foreach (DictionaryEntry entry in table)
-            {
-                var key = entry.Key?.ToString() ?? "";
-                if (key.Trim().Length == 0 || key.Contains("="))
-                {
-                    Refuse(DockerVmErrorKind.InvalidName, $"-{parameter} has the key '{key}', a name docker would reject: keys must be non-empty and contain no '='.",
-                        key, $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.");
-                }
-                result[key] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
-            }
-            return result;
         }
     }
 }
