@@ -66,12 +66,27 @@ function Install-AptPackage([string[]] $Names) {
     Invoke-Native apt-get install -y -qq @Names
 }
 
-function Start-Engine {
-    if (Test-Engine) { return }
+function Test-StaticBusybox {
+    # The default image needs a static busybox (Debian's busybox-static); a dynamic one cannot run in it.
+    $busybox = @('/usr/bin/busybox', '/bin/busybox') | Where-Object { Test-Path $_ } | Select-Object -First 1
+    if (-not $busybox) { return $false }
+    $out = & ldd $busybox 2>&1
+    return ($LASTEXITCODE -ne 0) -or ("$out" -match 'not a dynamic executable|statically linked')
+}
+
+function Install-Prerequisites {
+    # What the engine and the tests need on a fresh Debian machine (the tests' second engine uses ip and kill).
     $missing = @()
     if (-not (Get-Command dockerd -ErrorAction Ignore)) { $missing += 'docker.io' }
-    if (-not (Test-Path /usr/bin/busybox) -and -not (Get-Command busybox -ErrorAction Ignore)) { $missing += 'busybox-static' }
-    if ($missing) { Install-AptPackage $missing }
+    if (-not (Test-StaticBusybox)) { $missing += 'busybox-static' }
+    if (-not (Get-Command ip -ErrorAction Ignore)) { $missing += 'iproute2' }
+    if (-not (Get-Command kill -CommandType Application -ErrorAction Ignore)) { $missing += 'procps' }
+    if ($missing -and (Test-Root) -and (Get-Command apt-get -ErrorAction Ignore)) { Install-AptPackage $missing }
+}
+
+function Start-Engine {
+    if (Test-Engine) { return }
+    if (-not (Get-Command dockerd -ErrorAction Ignore)) { throw 'No Docker engine answers `docker info`, and dockerd is not installed (apt-get install docker.io, as root).' }
     if (-not (Test-Root)) { throw 'No Docker engine answers `docker info`, and starting one needs root.' }
     $log = Join-Path $Out 'dockerd.log'
     Write-Step "starting dockerd (log: $log)"
@@ -91,14 +106,12 @@ function New-DefaultImage {
     & docker image inspect $DefaultImage *> $null
     if ($LASTEXITCODE -eq 0) { return }
     $busybox = @('/usr/bin/busybox', '/bin/busybox') | Where-Object { Test-Path $_ } | Select-Object -First 1
-    if (-not $busybox) {
-        if ((Test-Root) -and (Get-Command apt-get -ErrorAction Ignore)) { Install-AptPackage 'busybox-static'; $busybox = '/usr/bin/busybox' }
-        else {
-            Write-Step "no busybox here: pulling busybox as $DefaultImage"
-            Invoke-Native docker pull busybox:latest
-            Invoke-Native docker tag busybox:latest $DefaultImage
-            return
-        }
+    if (-not (Test-StaticBusybox)) {
+        # Where busybox-static could not be installed, a reachable registry is the fallback.
+        Write-Step "no static busybox here: pulling busybox as $DefaultImage"
+        Invoke-Native docker pull busybox:latest
+        Invoke-Native docker tag busybox:latest $DefaultImage
+        return
     }
     Write-Step "building $DefaultImage from $busybox"
     $rootfs = Join-Path $Out 'rootfs'
@@ -118,6 +131,7 @@ function Invoke-Bootstrap {
         Write-Step "fetching Pester $PesterVersion"
         Invoke-Native dotnet restore (Join-Path $Root 'build/tools.proj') --packages $Packages -v quiet
     }
+    Install-Prerequisites
     Start-Engine
     New-DefaultImage
 }

@@ -120,6 +120,18 @@ Describe 'Invoke-DockerVmExec' -Tag 'E2E', 'Exec' {
         $vm.State | Should -Be 'Running'
     }
 
+    It 'ends the exec, in the container too, when the pipeline stops early (Select-Object -First)' {
+        $first = Invoke-DockerVmExec -VM $vm -Command yes -ArgumentList 'dockervm-first' | Select-Object -First 2
+        $first | Should -Be @('dockervm-first', 'dockervm-first')
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        do {
+            $left = Invoke-DockerVmExec -VM $vm -Command sh -ArgumentList '-c', 'ps -o args | grep "^yes dockervm-first" || true'
+            if (-not $left) { break }
+            Start-Sleep -Milliseconds 200
+        } while ([DateTime]::UtcNow -lt $deadline)
+        $left | Should -BeNullOrEmpty
+    }
+
     It 'reports a command that does not exist as exit code 126 or 127 with docker''s message' {
         $r = Invoke-DockerVmExec -VM $vm -Command no-such-program -AsResult
         $r.ExitCode | Should -BeIn 126, 127

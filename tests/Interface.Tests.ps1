@@ -143,7 +143,12 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
             $arguments.ValueFromRemainingArguments | Should -BeTrue
         }
         $c.Parameters['ArgumentList'].ParameterType | Should -Be ([string[]])
-        foreach ($p in 'Environment', 'WorkingDirectory', 'User', 'StandardInput', 'TimeoutSec', 'AsResult') { $c.Parameters.Keys | Should -Contain $p }
+        $c.Parameters['Environment'].ParameterType | Should -Be ([hashtable])
+        $c.Parameters['WorkingDirectory'].ParameterType | Should -Be ([string])
+        $c.Parameters['User'].ParameterType | Should -Be ([string])
+        $c.Parameters['StandardInput'].ParameterType | Should -Be ([string])
+        $c.Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
+        $c.Parameters['AsResult'].ParameterType | Should -Be ([switch])
     }
 
     It 'Get-DockerVm: -Name optional string[] at 0 with wildcards, -State VmState[], -Context string[]' {
@@ -157,7 +162,7 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
     }
 
     It 'Stop-DockerVm has -TimeoutSec and -Force; Remove-DockerVm has -Force; Start-DockerVm and Wait-DockerVm have -TimeoutSec' {
-        (Get-Command Stop-DockerVm).Parameters.Keys | Should -Contain 'TimeoutSec'
+        (Get-Command Stop-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
         (Get-Command Stop-DockerVm).Parameters['Force'].ParameterType | Should -Be ([switch])
         (Get-Command Remove-DockerVm).Parameters['Force'].ParameterType | Should -Be ([switch])
         (Get-Command Start-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])

@@ -120,7 +120,9 @@ Describe 'Lifecycle conformance' -Tag 'E2E', 'Lifecycle' {
             $err[0].Exception.Message | Should -Match 'Start, Stop, Delete'
             $vm.State | Should -Be 'Stopped'
             Get-DockerStatus $vm.Name | Should -Be 'created'
-            { $vm | Resume-DockerVm -ErrorAction Stop } | Should -Throw -ErrorId 'DockerVmInvalidTransition,*'
+            $resume = { $vm | Resume-DockerVm -ErrorAction Stop } | Should -Throw -ErrorId 'DockerVmInvalidTransition,*' -PassThru
+            $resume.Exception.Message | Should -Match 'only a Suspended VM resumes'
+            $resume.ErrorDetails.RecommendedAction | Should -Match 'Start-DockerVm'
         }
         finally { $vm | Remove-DockerVm }
     }

@@ -138,6 +138,27 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
         }
     }
 
+    It 'leaves nothing behind when New-DockerVm -Start is stopped while starting' {
+        $name = New-TestName 'cancelnew'
+        $wrapper = Join-Path $TestDrive 'slow-docker2'
+        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
+        & chmod +x $wrapper
+        $env:DOCKERVM_CLI = $wrapper
+        try {
+            $job = Start-Background "New-DockerVm -Image '$TestImage' -Name '$name' -Label @{ 'dockervm.test' = '$TestRun' } -Start"
+            Wait-Until { (Get-DockerStatus $name) -eq 'created' }
+            Start-Sleep -Milliseconds 300
+            $took = Stop-Background $job
+            Remove-Item Env:DOCKERVM_CLI
+            $took.TotalSeconds | Should -BeLessThan 15
+            Get-DockerStatus $name | Should -Be 'absent'
+        }
+        finally {
+            Remove-Item Env:DOCKERVM_CLI -ErrorAction Ignore
+            & docker rm -f $name *> $null
+        }
+    }
+
     It 'stops Wait-DockerVm within seconds' {
         $vm = New-TestVm 'cancelwait'
         try {
@@ -194,6 +215,17 @@ Describe 'Concurrency' -Tag 'E2E', 'Reliability', 'Concurrency' {
 }
 
 Describe 'Hostile programs' -Tag 'E2E', 'Reliability' {
+    It 'takes any -TimeoutSec, however large, without leaving the VM in a transient state' {
+        $vm = New-TestVm 'bigtimeout' -Parameters @{ Start = $true }
+        try {
+            $vm | Stop-DockerVm -TimeoutSec 2000000000
+            $vm.State | Should -Be 'Stopped'
+            $vm | Start-DockerVm
+            Invoke-DockerVmExec -VM $vm -Command echo -ArgumentList ok -TimeoutSec 2000000000 | Should -Be 'ok'
+        }
+        finally { $vm | Remove-DockerVm -Force }
+    }
+
     It 'waits the grace period for a program that ignores SIGTERM, and -Force kills at once' {
         $cmd = 'sh', '-c', 'trap "" TERM; while :; do sleep 1; done'
         $vm = New-TestVm 'ignoreterm' -Parameters @{ Start = $true; ContainerCommand = $cmd; StopTimeoutSec = 3 }

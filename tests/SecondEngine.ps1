@@ -37,7 +37,7 @@ function Stop-E2Engine {
     $pidFile = "$script:E2Root/dockerd.pid"
     if (-not (Test-Path $pidFile)) { return }
     $daemon = [int](Get-Content $pidFile)
-    & kill -TERM $daemon 2>$null
+    & bash -c "kill -TERM $daemon" 2>$null
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ((Test-Path "/proc/$daemon") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
 }

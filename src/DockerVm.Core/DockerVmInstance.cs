@@ -116,13 +116,18 @@ namespace DockerVm
                 }
                 catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.CommandFailed)
                 {
-                    throw new DockerVmException(DockerVmErrorKind.StartFailed,
-                        $"VM '{Name}' did not start: {CliErrors.Tail(e.StandardError ?? e.Message)}", Name, e)
+                    // docker start itself failed (the command cannot run, a mount is missing, ...).
+                    var info = await InspectAsync(ct).ConfigureAwait(false);
+                    if (info is null)
                     {
-                        CommandLine = e.CommandLine,
-                        StandardError = e.StandardError,
-                        RecommendedAction = "Check the container command and create arguments (Get-DockerVmProperties shows them).",
-                    };
+                        MarkDeleted();
+                        throw NotFound();
+                    }
+                    Apply(info);
+                    var failed = await StartFailedAsync(info, CliErrors.Tail(e.StandardError ?? e.Message)).ConfigureAwait(false);
+                    failed.CommandLine = e.CommandLine;
+                    failed.StandardError = e.StandardError;
+                    throw failed;
                 }
             }
             await WaitUntilRunningAsync(timeout, ct).ConfigureAwait(false);
@@ -133,7 +138,15 @@ namespace DockerVm
         {
             if (State != VmState.Suspended)
             {
-                throw Refusal(VmAction.Start, "resume");
+                var e = Refusal(VmAction.Start, "resume");
+                throw new DockerVmException(DockerVmErrorKind.InvalidTransition,
+                    $"Cannot resume VM '{Name}': it is {State}, and only a Suspended VM resumes. Valid actions in {State}: " +
+                    $"{(ValidActions.Length == 0 ? "none" : string.Join(", ", ValidActions))}.", Name)
+                {
+                    State = State,
+                    Action = VmAction.Start,
+                    RecommendedAction = State == VmState.Stopped ? "Start it with Start-DockerVm." : e.RecommendedAction,
+                };
             }
             return StartAsync(timeout, ct);
         }
@@ -170,23 +183,46 @@ namespace DockerVm
                 {
                     await TransitionAsync(VmAction.Stop, null, _ => StopCoreAsync(StopTimeoutSec, ct), ct, true).ConfigureAwait(false);
                 }
-                await TransitionAsync(VmAction.Delete, null, async before =>
+                await TransitionAsync(VmAction.Delete, null, async _ =>
                 {
-                    try
-                    {
-                        // From Stopped a plain rm: if the VM was started behind our back, docker refuses
-                        // instead of killing it. Paused, dead or unknown containers need --force.
-                        await _engine.RemoveAsync(Name, force: before != VmState.Stopped, ct).ConfigureAwait(false);
-                    }
-                    catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.CommandFailed &&
-                                                      e.StandardError?.IndexOf("running container", StringComparison.OrdinalIgnoreCase) >= 0)
-                    {
-                        await RefreshCoreAsync(ct).ConfigureAwait(false);
-                        throw Refusal(VmAction.Delete, null);
-                    }
+                    await _engine.RemoveAsync(Name, force: true, ct).ConfigureAwait(false);
                     IPAddress = "";
                     State = VmState.Deleted;
                 }, ct, true).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        /// <summary>
+        /// Removes the container whatever state the VM is in (docker rm --force), for undoing a
+        /// create that must not survive. Never throws; the VM ends Deleted, or as the engine reports it.
+        /// </summary>
+        public async Task DiscardAsync(TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _gate.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                await _engine.RemoveAsync(Name, force: true, cts.Token).ConfigureAwait(false);
+                MarkDeleted();
+            }
+            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
+            {
+                MarkDeleted();
+            }
+            catch (Exception)
+            {
+                await SettleAsync(State).ConfigureAwait(false);
             }
             finally
             {
@@ -208,7 +244,7 @@ namespace DockerVm
                     throw NotRunning();
                 }
             }
-            using var timer = timeout is null ? new CancellationTokenSource() : new CancellationTokenSource(timeout.Value);
+            using var timer = timeout is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(timeout.Value));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             try
             {
@@ -320,6 +356,18 @@ namespace DockerVm
             }
         }
 
+        /// <summary>
+        /// Takes a listing's view of the container, unless an action on this VM is in flight: that
+        /// action sets the state it ends in, and a listing read before it finished must not undo it.
+        /// </summary>
+        public void Observe(ContainerInfo info)
+        {
+            if (_gate.CurrentCount > 0)
+            {
+                Apply(info);
+            }
+        }
+
         /// <summary>Rebuilds an instance from a managed container's inspect data (another process made it).</summary>
         public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info)
         {
@@ -408,7 +456,7 @@ namespace DockerVm
                     case "dead":
                     case "paused":
                         Apply(info);
-                        throw await StartFailedAsync(info).ConfigureAwait(false);
+                        throw await StartFailedAsync(info, null).ConfigureAwait(false);
                 }
                 if (DateTime.UtcNow >= deadline)
                 {
@@ -424,7 +472,7 @@ namespace DockerVm
             }
         }
 
-        private async Task<DockerVmException> StartFailedAsync(ContainerInfo info)
+        private async Task<DockerVmException> StartFailedAsync(ContainerInfo info, string? dockerError)
         {
             string logs;
             try
@@ -436,7 +484,9 @@ namespace DockerVm
             {
                 logs = "";
             }
-            var why = info.State.Status == "paused"
+            var why = dockerError is not null
+                ? $"did not start (docker: {dockerError}; exit code {info.State.ExitCode})"
+                : info.State.Status == "paused"
                 ? "was paused while starting"
                 : $"exited with code {info.State.ExitCode} while starting{(string.IsNullOrEmpty(info.State.Error) ? "" : $" ({info.State.Error})")}";
             return new DockerVmException(DockerVmErrorKind.StartFailed,
@@ -503,17 +553,29 @@ namespace DockerVm
                 State = before; // the engine never acted
                 throw WithState(e);
             }
-            catch (Exception e) when (e is DockerVmException || e is OperationCanceledException)
+            catch (Exception e)
             {
-                if (settleOnFailure && StateMachine.ValidActions(State).Length == 0)
+                // Whatever failed, the VM does not stay in a transient state: read the engine's view.
+                if (StateMachine.ValidActions(State).Length == 0)
                 {
-                    await SettleAsync(before).ConfigureAwait(false);
+                    if (settleOnFailure)
+                    {
+                        await SettleAsync(before).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        State = before;
+                    }
                 }
                 if (e is DockerVmException d)
                 {
                     throw WithState(d);
                 }
-                throw;
+                if (e is OperationCanceledException)
+                {
+                    throw;
+                }
+                throw WithState(new DockerVmException(DockerVmErrorKind.CommandFailed, $"{action} of VM '{Name}' failed: {e.Message}", Name, e));
             }
         }
 

@@ -35,7 +35,7 @@ namespace DockerVm
         {
             var key = (engine.Context, info.Name);
             var vm = Vms.GetOrAdd(key, _ => DockerVmInstance.FromContainer(engine, info));
-            vm.Apply(info);
+            vm.Observe(info);
             return vm;
         }
 

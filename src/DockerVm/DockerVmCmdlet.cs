@@ -42,12 +42,30 @@ namespace DockerVm.Commands
                 task = Task.Run(() => work(Cancellation));
             }
             task.ContinueWith(_ => Post(() => { }), TaskScheduler.Default);
-            while (!task.IsCompleted || _writes.Count > 0)
+            try
             {
-                if (_writes.TryTake(out var write, task.IsCompleted ? 0 : Timeout.Infinite))
+                while (!task.IsCompleted || _writes.Count > 0)
                 {
-                    write();
+                    if (_writes.TryTake(out var write, task.IsCompleted ? 0 : Timeout.Infinite))
+                    {
+                        write();
+                    }
                 }
+            }
+            catch
+            {
+                // A write threw (the pipeline is stopping: Select-Object -First, Ctrl+C, -ErrorAction Stop):
+                // end the engine command too, and let it clean up, before the exception goes on.
+                _stopping.Cancel();
+                try
+                {
+                    task.Wait(TimeSpan.FromSeconds(30));
+                }
+                catch (AggregateException)
+                {
+                    // its failure is moot: the pipeline is already failing
+                }
+                throw;
             }
             return task.GetAwaiter().GetResult();
         }

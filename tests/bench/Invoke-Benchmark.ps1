@@ -35,9 +35,9 @@ param(
     [ValidateRange(1, 1000)]
     [int] $Rounds = 7,
 
-    # VM counts for the listing figure (created with raw docker create, never started).
-    [ValidateRange(1, 5000)]
-    [int[]] $ListCounts = @(100, 500),
+    # VM counts for the listing figure (created with raw docker create, never started). Strings such
+    # as '100,500' are split, so `pwsh -File ... -ListCounts 20,40` means 20 and 40 (not 2040).
+    [string[]] $ListCounts = @('100', '500'),
 
     # VMs per bulk round.
     [ValidateRange(1, 5000)]
@@ -63,13 +63,19 @@ if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'Pla
 
 if ($Quick) {
     if (-not $PSBoundParameters.ContainsKey('Rounds')) { $Rounds = 2 }
-    if (-not $PSBoundParameters.ContainsKey('ListCounts')) { $ListCounts = @(5, 10) }
+    if (-not $PSBoundParameters.ContainsKey('ListCounts')) { $ListCounts = @('5', '10') }
     if (-not $PSBoundParameters.ContainsKey('BulkCount')) { $BulkCount = 4 }
     if (-not $PSBoundParameters.ContainsKey('BulkRounds')) { $BulkRounds = 1 }
 }
 if ($BulkRounds -eq 0) { $BulkRounds = [Math]::Min($Rounds, 3) }
 $ImportRounds = if ($Quick) { [Math]::Max($Rounds, 2) } else { [Math]::Max($Rounds, 5) }
-$ListCounts = @($ListCounts | Sort-Object -Unique)
+$ListSizes = [int[]]@($ListCounts | ForEach-Object { "$_" -split '[,;\s]+' } | Where-Object { $_ } | ForEach-Object {
+        $n = 0
+        if (-not [int]::TryParse($_, [System.Globalization.NumberStyles]::None, [cultureinfo]::InvariantCulture, [ref]$n) -or $n -lt 1 -or $n -gt 5000) {
+            throw "-ListCounts: '$_' is not a VM count from 1 to 5000."
+        }
+        $n
+    } | Sort-Object -Unique)
 
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 New-Item -ItemType Directory $OutputPath -Force | Out-Null
@@ -91,8 +97,10 @@ function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundCo
 function Write-Detail([string] $Message) { Write-Host "    $Message" }
 
 function Invoke-Cli {
-    # The raw docker CLI: one process, arguments verbatim, stdout read whole. Throws on a non-zero exit.
-    param([Parameter(Mandatory)][string[]] $ArgumentList)
+    # The raw docker CLI: one process, arguments verbatim, stdout read whole. Throws on a non-zero exit
+    # (with -AllowMissing, not when every stderr line is docker's "No such object/container": a
+    # container removed by someone else between `ps` and `inspect`, which the module tolerates too).
+    param([Parameter(Mandatory)][string[]] $ArgumentList, [switch] $AllowMissing)
     $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Docker)
     foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
     $psi.UseShellExecute = $false
@@ -106,7 +114,12 @@ function Invoke-Cli {
         $out = $p.StandardOutput.ReadToEnd()
         $p.WaitForExit()
         if ($p.ExitCode -ne 0) {
-            throw "docker $($ArgumentList -join ' ') failed (exit $($p.ExitCode)): $($err.GetAwaiter().GetResult().Trim())"
+            $stderr = $err.GetAwaiter().GetResult().Trim()
+            $lines = @($stderr -split "`n" | Where-Object { $_.Trim() })
+            if ($AllowMissing -and $lines.Count -gt 0 -and -not ($lines | Where-Object { $_ -notmatch 'No such (object|container)' })) { return $out }
+            $display = "docker $($ArgumentList -join ' ')"
+            if ($display.Length -gt 160) { $display = $display.Substring(0, 160) + " ... ($($ArgumentList.Count) arguments)" }
+            throw "$display failed (exit $($p.ExitCode)): $stderr"
         }
         return $out
     }
@@ -114,7 +127,7 @@ function Invoke-Cli {
 }
 
 function Get-Median([double[]] $Values) {
-    if (-not $Values -or $Values.Count -eq 0) { return [double]::NaN }
+    if ($null -eq $Values -or $Values.Count -eq 0) { return [double]::NaN }
     $s = [double[]]($Values | Sort-Object)
     $mid = [int][Math]::Floor($s.Count / 2)
     if ($s.Count % 2) { return $s[$mid] }
@@ -190,7 +203,9 @@ function Add-Figure {
     param(
         [string] $Id, [string] $Group, [string] $Name, [string] $Unit, [double] $Value,
         [object] $Target = $null, [string] $Comparison = '<=',
-        [object] $Module = $null, [object] $Raw = $null, [string] $ModuleUnit = '', [hashtable] $Extra = @{})
+        [object] $Module = $null, [object] $Raw = $null, [string] $ModuleUnit = '', [string] $Calls = '',
+        # For a figure without a target: the value the chart draws as 1.0.
+        [double] $ChartReference = 1, [hashtable] $Extra = @{})
     $holds = $null
     if ($null -ne $Target) { $holds = if ($Comparison -eq '<=') { $Value -le $Target } else { $Value -ge $Target } }
     $f = [ordered]@{
@@ -199,12 +214,21 @@ function Add-Figure {
         module = if ($null -ne $Module) { [Math]::Round([double]$Module, 3) } else { $null }
         raw = if ($null -ne $Raw) { [Math]::Round([double]$Raw, 3) } else { $null }
         moduleUnit = $ModuleUnit
+        cliCalls = $Calls
+        chartReference = if ($null -eq $Target) { $ChartReference } else { $null }
     }
     foreach ($k in $Extra.Keys) { $f[$k] = $Extra[$k] }
     $script:Figures.Add([pscustomobject]$f)
 }
 
 # ---- machine ---------------------------------------------------------------------------------
+
+function Get-LoadAverage {
+    # 1-minute load average (Linux), to judge how noisy the machine was.
+    $l = Get-Content /proc/loadavg -ErrorAction Ignore
+    if ($l) { return [double]::Parse(($l -split ' ')[0], [cultureinfo]::InvariantCulture) }
+    return $null
+}
 
 function Get-Machine {
     $mem = (Get-Content /proc/meminfo -ErrorAction Ignore | Select-String '^MemTotal:\s+(\d+)' | ForEach-Object { [long]$_.Matches[0].Groups[1].Value * 1KB }) -as [long]
@@ -267,9 +291,9 @@ function Measure-Lifecycle {
     $procs = [ordered]@{}
     foreach ($step in $LifecycleSteps) {
         $calls = @(Measure-CliCalls $step.ModuleBlock $state)
-        $procs[$step.Name] = [ordered]@{ count = $calls.Count; commands = @($calls | ForEach-Object { ($_ -split ' ')[0] }) }
+        $procs[$step.Name] = [pscustomobject]@{ Count = $calls.Count; Commands = @($calls | ForEach-Object { ($_ -split ' ')[0] }) }
     }
-    Write-Detail ('CLI processes per module step: ' + (($procs.Keys | ForEach-Object { "$_ $($procs[$_].count)" }) -join ', '))
+    Write-Detail ('CLI processes per module step: ' + (($procs.Keys | ForEach-Object { "$_ $($procs[$_].Count)" }) -join ', '))
 
     $results = @()
     for ($r = 1; $r -le $Rounds; $r++) {
@@ -285,21 +309,21 @@ function Measure-Lifecycle {
 
     $ratios = [double[]]($results.Ratio)
     Add-Figure -Id 'lifecycle.total' -Group 'Lifecycle' -Name 'Lifecycle, all six steps (module / raw)' -Unit 'x' -Value (Get-Median $ratios) `
-        -Target 1.10 -Module (Get-Median ([double[]]$results.ModuleTotal)) -Raw (Get-Median ([double[]]$results.RawTotal)) -ModuleUnit 'ms' `
+        -Target 1.10 -Calls "$(($procs.Values | ForEach-Object Count | Measure-Object -Sum).Sum) / $($LifecycleSteps.Count)" -Module (Get-Median ([double[]]$results.ModuleTotal)) -Raw (Get-Median ([double[]]$results.RawTotal)) -ModuleUnit 'ms' `
         -Extra @{ samples = @{ rawMs = @($results.RawTotal | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($results.ModuleTotal | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
     foreach ($step in $LifecycleSteps) {
         $n = $step.Name
         $raw = [double[]]($results | ForEach-Object { $_.Raw[$n] })
         $mod = [double[]]($results | ForEach-Object { $_.Module[$n] })
         $ratio = [double[]](0..($results.Count - 1) | ForEach-Object { $mod[$_] / $raw[$_] })
-        Add-Figure -Id "lifecycle.$($n.ToLowerInvariant())" -Group 'Lifecycle step' -Name "  $($step.Module) vs $($step.Raw)" -Unit 'x' -Value (Get-Median $ratio) `
+        Add-Figure -Id "lifecycle.$($n.ToLowerInvariant())" -Group 'Lifecycle step' -Name "$($step.Module) vs $($step.Raw)" -Unit 'x' -Value (Get-Median $ratio) `
             -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
-            -Extra @{ moduleProcesses = $procs[$n].count; moduleCommands = $procs[$n].commands; rawProcesses = 1
+            -Calls "$($procs[$n].Count) / 1" -Extra @{ moduleProcesses = $procs[$n].Count; moduleCommands = $procs[$n].Commands; rawProcesses = 1
                 samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
     }
     $stops = [double[]]($results | ForEach-Object { $_.Module['Stop'] / 1000 })
     Add-Figure -Id 'stop.default' -Group 'Stop' -Name 'Stop-DockerVm, default container command (median)' -Unit 's' -Value (Get-Median $stops) `
-        -Target 0.5 -Module (Get-Median $stops) -Raw (Get-Median ([double[]]($results | ForEach-Object { $_.Raw['Stop'] / 1000 }))) -ModuleUnit 's' `
+        -Target 0.5 -Calls "$($procs['Stop'].Count) / 1" -Module (Get-Median $stops) -Raw (Get-Median ([double[]]($results | ForEach-Object { $_.Raw['Stop'] / 1000 }))) -ModuleUnit 's' `
         -Extra @{ containerCommand = ($DefaultCommand -join ' '); samples = @{ moduleS = @($stops | ForEach-Object { [Math]::Round($_, 4) }) } }
 }
 
@@ -307,7 +331,7 @@ function Measure-Lifecycle {
 
 function Measure-Listing {
     $created = 0
-    foreach ($count in $ListCounts) {
+    foreach ($count in $ListSizes) {
         $names = @(($created + 1)..$count | ForEach-Object { "$Prefix-l$_" })
         Write-Step "3. listing: creating $($names.Count) more VMs (raw docker create, xargs -P $ThrottleLimit, never started) for $count"
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
@@ -317,7 +341,7 @@ function Measure-Listing {
 
         $rawBlock = {
             $ids = @((Invoke-Cli ps, '-aq', '--filter', 'label=dockervm.managed=true') -split "`n" | ForEach-Object Trim | Where-Object { $_ })
-            $json = Invoke-Cli (@('inspect') + $ids)
+            $null = Invoke-Cli (@('inspect') + $ids) -AllowMissing
             $ids.Count
         }
         $modBlock = { @(Get-DockerVm).Count }
@@ -338,10 +362,10 @@ function Measure-Listing {
             Write-Detail ('round {0}/{1}: raw ps+inspect {2:0} ms, Get-DockerVm {3:0} ms ({4:0.00}x)' -f $r, $Rounds, $t.raw, $t.module, ($t.module / $t.raw))
         }
         Add-Figure -Id "list.$count.time" -Group 'Listing' -Name "Get-DockerVm over $count VMs (module / raw ps + inspect)" -Unit 'x' -Value (Get-Median $ratio) `
-            -Target 1.5 -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
+            -Target 1.5 -Calls "$($calls.Count) / 2" -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
             -Extra @{ vms = $count; vmsListed = $modSeen; samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
         Add-Figure -Id "list.$count.processes" -Group 'Listing' -Name "CLI processes per Get-DockerVm over $count VMs" -Unit 'processes' -Value $calls.Count `
-            -Target 3 -Module $calls.Count -Raw 2 -ModuleUnit 'processes' -Extra @{ vms = $count; commands = @($calls) | ForEach-Object { if ($_.Length -gt 120) { $_.Substring(0, 120) + '...' } else { $_ } } }
+            -Target 3 -Calls "$($calls.Count) / 2" -Module $calls.Count -Raw 2 -ModuleUnit 'processes' -Extra @{ vms = $count; commands = @($calls) | ForEach-Object { if ($_.Length -gt 120) { $_.Substring(0, 120) + '...' } else { $_ } } }
     }
     Write-Detail "removing the $created listing VMs"
     @(1..$created | ForEach-Object { "$Prefix-l$_" }) | & xargs -n 50 -P 4 $Docker rm --force > $null
@@ -405,7 +429,7 @@ function Measure-Bulk {
         Write-Detail ('round {0}/{1}: raw {2:0.00} VMs/s ({3:0.0} s), module {4:0.00} VMs/s ({5:0.0} s) ({6:0.00}x)' -f $r, $BulkRounds, $rawTp, ($t.raw / 1000), $modTp, ($t.module / 1000), ($modTp / $rawTp))
     }
     Add-Figure -Id 'bulk.throughput' -Group 'Bulk' -Name "Bulk $BulkCount VMs, $ThrottleLimit-way (module / raw throughput)" -Unit 'x' -Value (Get-Median $ratio) `
-        -Target 0.9 -Comparison '>=' -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'VMs/s' `
+        -Target 0.9 -Comparison '>=' -Calls "$($calls.Count) / 4 per VM" -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'VMs/s' `
         -Extra @{ vms = $BulkCount; parallelism = $ThrottleLimit; moduleProcessesPerVm = $calls.Count; rawProcessesPerVm = 4
             samples = @{ rawVmsPerSec = @($raw | ForEach-Object { [Math]::Round($_, 3) }); moduleVmsPerSec = @($mod | ForEach-Object { [Math]::Round($_, 3) }) } }
 }
@@ -413,24 +437,42 @@ function Measure-Bulk {
 # ---- 5. import -------------------------------------------------------------------------------
 
 function Measure-Import {
-    Write-Step "5. import: Import-Module in a fresh pwsh -NoProfile, $ImportRounds times"
+    Write-Step "5. import: Import-Module in a fresh pwsh -NoProfile, $ImportRounds times (interleaved with a one-function script module, the floor)"
     $pwsh = @(Get-PwshCommand)
     $exe = $pwsh[0]
     $pre = @($pwsh | Select-Object -Skip 1)
-    $quoted = "'" + $ModulePath.Replace("'", "''") + "'"
-    $command = "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module $quoted -ErrorAction Stop; `$ms = `$sw.Elapsed.TotalMilliseconds; [Console]::Out.WriteLine(`$ms.ToString([cultureinfo]::InvariantCulture))"
-    $samples = @(); $walls = @()
-    for ($r = 1; $r -le $ImportRounds; $r++) {
+    # The floor: what any module costs PowerShell to import in a fresh process (manifest + script module).
+    $floorDir = Join-Path $OutputPath "floor-$RunId/BenchFloor"
+    New-Item -ItemType Directory $floorDir -Force | Out-Null
+    Set-Content (Join-Path $floorDir 'BenchFloor.psm1') 'function Get-BenchFloor { 1 }'
+    Set-Content (Join-Path $floorDir 'BenchFloor.psd1') "@{ ModuleVersion = '1.0'; RootModule = 'BenchFloor.psm1'; FunctionsToExport = 'Get-BenchFloor'; CmdletsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }"
+    $measure = {
+        param([string] $Path)
+        $quoted = "'" + $Path.Replace("'", "''") + "'"
+        $command = "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module $quoted -ErrorAction Stop; `$ms = `$sw.Elapsed.TotalMilliseconds; [Console]::Out.WriteLine(`$ms.ToString([cultureinfo]::InvariantCulture))"
         $sw = [System.Diagnostics.Stopwatch]::StartNew()
         $out = & $exe @pre -NoProfile -NonInteractive -Command $command
-        $walls += $sw.Elapsed.TotalMilliseconds
-        if ($LASTEXITCODE -ne 0) { throw "fresh pwsh failed to import the module (exit $LASTEXITCODE)" }
-        $samples += [double]::Parse(($out | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
-        Write-Detail ('run {0}/{1}: Import-Module {2:0} ms (process wall {3:0} ms)' -f $r, $ImportRounds, $samples[-1], $walls[-1])
+        $wall = $sw.Elapsed.TotalMilliseconds
+        if ($LASTEXITCODE -ne 0) { throw "a fresh pwsh failed to import $Path (exit $LASTEXITCODE)" }
+        [pscustomobject]@{ Ms = [double]::Parse(($out | Select-Object -Last 1), [cultureinfo]::InvariantCulture); WallMs = $wall }
     }
-    Add-Figure -Id 'import' -Group 'Import' -Name 'Import-Module in a fresh pwsh (median)' -Unit 'ms' -Value (Get-Median $samples) -Target 400 `
+    $samples = @(); $walls = @(); $floor = @()
+    try {
+        for ($r = 1; $r -le $ImportRounds; $r++) {
+            $order = if ($r % 2) { 'floor', 'module' } else { 'module', 'floor' }
+            foreach ($side in $order) {
+                if ($side -eq 'floor') { $floor += (& $measure (Join-Path $floorDir 'BenchFloor.psd1')).Ms }
+                else { $m = & $measure $ModulePath; $samples += $m.Ms; $walls += $m.WallMs }
+            }
+            Write-Detail ('run {0}/{1}: Import-Module DockerVm {2:0} ms (process wall {3:0} ms); one-function module {4:0} ms' -f $r, $ImportRounds, $samples[-1], $walls[-1], $floor[-1])
+        }
+    }
+    finally { Remove-Item (Split-Path $floorDir) -Recurse -Force -ErrorAction Ignore }
+    Add-Figure -Id 'import' -Group 'Import' -Name 'Import-Module DockerVm in a fresh pwsh (median)' -Unit 'ms' -Value (Get-Median $samples) -Target 400 `
         -Module (Get-Median $samples) -ModuleUnit 'ms' `
         -Extra @{ pwsh = ($pwsh -join ' '); samples = @{ importMs = @($samples | ForEach-Object { [Math]::Round($_, 1) }); processWallMs = @($walls | ForEach-Object { [Math]::Round($_, 1) }) } }
+    Add-Figure -Id 'import.floor' -Group 'Import' -Name 'Import-Module of a one-function script module (floor)' -Unit 'ms' -Value (Get-Median $floor) `
+        -Module (Get-Median $floor) -ModuleUnit 'ms' -ChartReference 400 -Extra @{ samples = @{ importMs = @($floor | ForEach-Object { [Math]::Round($_, 1) }) } }
 }
 
 # ---- reports ---------------------------------------------------------------------------------
@@ -449,12 +491,13 @@ function Format-Result($f) {
 function Get-TableRows {
     foreach ($f in $Figures) {
         [pscustomobject]@{
-            Figure = $f.name
+            Figure = if ($f.group -eq 'Lifecycle step') { "  $($f.name)" } else { $f.name }
             Module = if ($null -ne $f.module) { Format-Number $f.module $f.moduleUnit } else { '' }
             Raw = if ($null -ne $f.raw) { Format-Number $f.raw $f.moduleUnit } else { '' }
             Value = Format-Number $f.value $f.unit
             Target = Format-Target $f
             Result = Format-Result $f
+            'CLI calls' = $f.cliCalls
         }
     }
 }
@@ -467,13 +510,14 @@ function Write-Markdown([string] $Path, $Report) {
     $esc = { param($s) "$s".Replace('|', '\|') }
     $lines = @(
         "Benchmark of DockerVm against the raw docker CLI, $($Report.date) on $(Get-MachineLine $Report.machine)."
-        "Rounds: $($Report.parameters.rounds) (lifecycle, listing), $($Report.parameters.bulkRounds) (bulk); module and raw interleaved round by round."
+        "Rounds: $($Report.parameters.rounds) (lifecycle, listing), $($Report.parameters.bulkRounds) (bulk); module and raw interleaved round by round; load average $($Report.loadAverage.start) at the start, $($Report.loadAverage.end) at the end."
         ''
-        '| Figure | Module | Raw CLI | Value | Target | Holds |'
-        '|---|---:|---:|---:|---|---|'
+        '| Figure | Module | Raw CLI | Value | Target | Holds | CLI processes (module / raw) |'
+        '|---|---:|---:|---:|---|---|---|'
     )
     foreach ($row in Get-TableRows) {
-        $lines += "| $(& $esc $row.Figure.Trim()) | $($row.Module) | $($row.Raw) | $($row.Value) | $(& $esc $row.Target) | $($row.Result) |"
+        $figure = $row.Figure -replace '^  ', '&nbsp;&nbsp;&nbsp;'
+        $lines += "| $(& $esc $figure) | $($row.Module) | $($row.Raw) | $($row.Value) | $(& $esc $row.Target) | $($row.Result) | $($row.'CLI calls') |"
     }
     $lines += ''
     $lines += '![DockerVm vs the raw docker CLI](bench.svg)'
@@ -485,12 +529,12 @@ function Write-Svg([string] $Path, $Report) {
     # ratios, seconds and process counts share one axis; value and target are printed beside it.
     $x = { param($s) [System.Security.SecurityElement]::Escape("$s") }
     $rows = @($Report.figures)
-    $labelW = 430; $barW = 360; $textW = 230; $rowH = 22; $top = 78
+    $labelW = 430; $barW = 360; $textW = 250; $rowH = 22; $top = 98
     $width = $labelW + $barW + $textW + 20
     $height = $top + $rows.Count * $rowH + 40
     $max = 2.0
     foreach ($f in $rows) {
-        $share = if ($null -ne $f.target -and $f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } elseif ($null -ne $f.target) { $f.value / $f.target } else { $f.value }
+        $share = if ($null -ne $f.target -and $f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } elseif ($null -ne $f.target) { $f.value / $f.target } else { $f.value / $f.chartReference }
         if ($share -gt $max) { $max = [Math]::Min([Math]::Ceiling($share * 2) / 2, 6) }
     }
     $scale = $barW / $max
@@ -500,8 +544,9 @@ function Write-Svg([string] $Path, $Report) {
     $null = $sb.AppendLine("<svg xmlns=`"http://www.w3.org/2000/svg`" width=`"$width`" height=`"$height`" viewBox=`"0 0 $width $height`" font-family=`"Segoe UI, Helvetica, Arial, sans-serif`" font-size=`"12`">")
     $null = $sb.AppendLine("<rect width=`"100%`" height=`"100%`" fill=`"#ffffff`"/>")
     $null = $sb.AppendLine("<text x=`"10`" y=`"22`" font-size=`"16`" font-weight=`"bold`">DockerVm vs the raw docker CLI</text>")
-    $null = $sb.AppendLine("<text x=`"10`" y=`"40`" fill=`"#444`">$(& $x "$($Report.date) - $(Get-MachineLine $Report.machine)")</text>")
-    $null = $sb.AppendLine("<text x=`"10`" y=`"58`" fill=`"#444`">Bars: each figure as a share of its target (ratios module/raw; bulk as raw/module throughput); the line at 1.0 is the target. Grey: no target.</text>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"40`" fill=`"#444`">$(& $x "$($Report.date) - $(Get-MachineLine $Report.machine) - load average $($Report.loadAverage.start)")</text>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"58`" fill=`"#444`">Bars: each figure as a share of its target (ratios are module/raw; bulk is raw/module throughput): the dashed line at 1.0 is the target.</text>")
+    $null = $sb.AppendLine("<text x=`"10`" y=`"74`" fill=`"#444`">Green holds, red misses. Grey has no target of its own: lifecycle steps are module/raw (1.0 = parity); the import floor is a share of 400 ms.</text>")
     $axisX = $labelW + $scale * 1.0
     for ($g = 0.0; $g -le $max + 1e-9; $g += 0.5) {
         $gx = $labelW + $scale * $g
@@ -511,10 +556,11 @@ function Write-Svg([string] $Path, $Report) {
     $i = 0
     foreach ($f in $rows) {
         $y = $top + $i * $rowH
-        $share = if ($null -eq $f.target) { $f.value } elseif ($f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } else { $f.value / $f.target }
+        $share = if ($null -eq $f.target) { $f.value / $f.chartReference } elseif ($f.comparison -eq '>=') { $f.target / [Math]::Max($f.value, 1e-9) } else { $f.value / $f.target }
         $color = if ($null -eq $f.holds) { '#b0b0b0' } elseif ($f.holds) { '#2e9d4f' } else { '#d0463c' }
         $w = [Math]::Max(1, [Math]::Min($share, $max) * $scale)
-        $null = $sb.AppendLine("<text x=`"$($labelW - 8)`" y=`"$($y + 15)`" text-anchor=`"end`">$(& $x $f.name.Trim())</text>")
+        $fill = if ($f.group -eq 'Lifecycle step') { ' fill="#555"' } else { '' }
+        $null = $sb.AppendLine("<text x=`"$($labelW - 8)`" y=`"$($y + 15)`" text-anchor=`"end`"$fill>$(& $x $f.name)</text>")
         $null = $sb.AppendLine("<rect x=`"$labelW`" y=`"$($y + 4)`" width=`"$(& $n $w)`" height=`"$($rowH - 8)`" fill=`"$color`"/>")
         $text = "$(Format-Number $f.value $f.unit)"
         if ($null -ne $f.target) { $text += "  (target $(Format-Target $f)) $(Format-Result $f)" }
@@ -523,6 +569,7 @@ function Write-Svg([string] $Path, $Report) {
     }
     $null = $sb.AppendLine("<line x1=`"$(& $n $axisX)`" y1=`"$($top - 6)`" x2=`"$(& $n $axisX)`" y2=`"$($top + $rows.Count * $rowH + 2)`" stroke=`"#000`" stroke-width=`"1.5`" stroke-dasharray=`"4 3`"/>")
     $null = $sb.AppendLine("<text x=`"$(& $n $axisX)`" y=`"$($top - 8)`" text-anchor=`"middle`" font-size=`"11`">target</text>")
+    $null = $sb.AppendLine("<text x=`"$($labelW + $barW / 2)`" y=`"$($top + $rows.Count * $rowH + 32)`" text-anchor=`"middle`" fill=`"#666`">share of target (lower is better)</text>")
     $null = $sb.AppendLine('</svg>')
     Set-Content -LiteralPath $Path -Value $sb.ToString() -NoNewline
 }
@@ -546,6 +593,8 @@ try {
     Write-Step "DockerVm benchmark run $RunId$(if ($Quick) { ' (quick)' }): $(Get-MachineLine $machine)"
     if ($stale.Count) { Write-Warning "$($stale.Count) containers of earlier benchmark runs exist (label $BenchLabel); they are listed as managed VMs too. Remove them with: docker rm -f `$(docker ps -aq --filter label=$BenchLabel)" }
     $started = Get-Date
+    $loadStart = Get-LoadAverage
+    Write-Detail ("rounds $Rounds, listing $($ListSizes -join ' and ') VMs, bulk $BulkCount VMs x $BulkRounds rounds, parallelism $ThrottleLimit; load average $loadStart")
 
     Measure-Lifecycle
     Measure-Listing
@@ -558,9 +607,10 @@ try {
         runId = $RunId
         quick = [bool]$Quick
         machine = $machine
+        loadAverage = [ordered]@{ start = $loadStart; end = (Get-LoadAverage) }
         module = [ordered]@{ path = $ModulePath; version = (Get-Module DockerVm).Version.ToString() }
         image = $Image
-        parameters = [ordered]@{ rounds = $Rounds; listCounts = $ListCounts; bulkCount = $BulkCount; bulkRounds = $BulkRounds; throttleLimit = $ThrottleLimit; importRounds = $ImportRounds }
+        parameters = [ordered]@{ rounds = $Rounds; listCounts = $ListSizes; bulkCount = $BulkCount; bulkRounds = $BulkRounds; throttleLimit = $ThrottleLimit; importRounds = $ImportRounds }
         method = 'Raw and module interleaved round by round (order alternating); raw = docker CLI started with System.Diagnostics.Process, output read whole; figures are medians (ratios: median of per-round ratios).'
         figures = @($Figures)
         targetsHeld = @($Figures | Where-Object { $_.holds -eq $true }).Count
@@ -572,10 +622,15 @@ try {
 
     Write-Step "results ($($report.date), $(Get-MachineLine $machine))"
     Get-TableRows | Format-Table -AutoSize -Wrap | Out-String -Width 220 | Write-Host
-    Write-Host "$($report.targetsHeld) targets hold, $($report.targetsMissed) missed. Written: $(Join-Path $OutputPath 'bench.json'), bench.svg, bench.md"
+    Write-Host "$($report.targetsHeld) targets hold, $($report.targetsMissed) missed (load average $($report.loadAverage.start) -> $($report.loadAverage.end)). Written: $(Join-Path $OutputPath 'bench.json'), bench.svg, bench.md"
+    # One machine-readable line for logs and CI.
+    Write-Host ('bench-summary: ' + (ConvertTo-Json -Compress -InputObject ([ordered]@{
+                    date = $report.date; held = $report.targetsHeld; missed = $report.targetsMissed
+                    figures = @($Figures | Where-Object { $null -ne $_.target } | ForEach-Object { [ordered]@{ id = $_.id; value = $_.value; target = $_.target; holds = $_.holds } })
+                })))
 }
 catch {
-    Write-Host "benchmark failed: $($_.Exception.Message)" -ForegroundColor Red
+    Write-Host "benchmark stopped: $($_.Exception.Message)" -ForegroundColor Red
     Write-Host $_.ScriptStackTrace
     $exitCode = 1
 }

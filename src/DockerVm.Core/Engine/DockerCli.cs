@@ -22,6 +22,8 @@ namespace DockerVm.Engine
 
         private static readonly TimeSpan QueryCeiling = TimeSpan.FromSeconds(30);
         private static readonly TimeSpan ChangeCeiling = TimeSpan.FromSeconds(90);
+        // docker create pulls a missing image itself: a large pull must not pass for a dead engine.
+        private static readonly TimeSpan CreateCeiling = TimeSpan.FromMinutes(15);
         private static readonly TimeSpan GraceAfterInterrupt = TimeSpan.FromSeconds(1);
         private readonly string? _program;
 
@@ -50,7 +52,7 @@ namespace DockerVm.Engine
         public async Task<string> CreateAsync(CreateSpec spec, CancellationToken ct)
         {
             var args = DockerCommands.Create(Context, spec);
-            var r = await RunAsync("create", args, spec.Name, ChangeCeiling, ct).ConfigureAwait(false);
+            var r = await RunAsync("create", args, spec.Name, CreateCeiling, ct).ConfigureAwait(false);
             var id = r.StandardOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
             return id ?? throw new DockerVmException(DockerVmErrorKind.CommandFailed, $"docker create printed no container id for '{spec.Name}'.", spec.Name);
         }
@@ -132,7 +134,7 @@ namespace DockerVm.Engine
 
         public Task StopAsync(string name, int timeoutSec, CancellationToken ct) =>
             RunAsync("stop", DockerCommands.Stop(Context, name, timeoutSec),
-                name, ChangeCeiling + TimeSpan.FromSeconds(Math.Max(0, timeoutSec)), ct);
+                name, ChangeCeiling + Timeouts.Seconds(Math.Max(0, timeoutSec)), ct);
 
         public Task PauseAsync(string name, CancellationToken ct) =>
             RunAsync("pause", DockerCommands.Pause(Context, name), name, ChangeCeiling, ct);
@@ -207,7 +209,7 @@ namespace DockerVm.Engine
                 .WithStandardOutputPipe(stdout.Target)
                 .WithStandardErrorPipe(stderr.Target);
 
-            using var ceilingCts = ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(ceiling.Value);
+            using var ceilingCts = ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(ceiling.Value));
             using var graceful = CancellationTokenSource.CreateLinkedTokenSource(ct, ceilingCts.Token);
             using var forceful = new CancellationTokenSource();
             using var escalate = graceful.Token.Register(() => forceful.CancelAfter(GraceAfterInterrupt));

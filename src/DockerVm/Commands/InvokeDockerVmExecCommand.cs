@@ -41,7 +41,7 @@ namespace DockerVm.Commands
 
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
-        public int? TimeoutSec { get; set; }
+        public int TimeoutSec { get; set; }
 
         [Parameter]
         public SwitchParameter AsResult { get; set; }
@@ -58,7 +58,7 @@ namespace DockerVm.Commands
                 StandardInput = StandardInput,
             };
             var observer = AsResult ? null : new Streamer(this);
-            var outcome = Await(ct => vm.ExecAsync(spec, observer, TimeoutSec is int t ? Seconds(t) : null, ct));
+            var outcome = Await(ct => vm.ExecAsync(spec, observer, MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? Seconds(TimeoutSec) : null, ct));
             SessionState.PSVariable.Set("global:LASTEXITCODE", outcome.ExitCode);
             if (AsResult)
             {

@@ -51,6 +51,8 @@ namespace DockerVm.Commands
         [AllowEmptyString]
         public string? Context { get; set; }
 
+        private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(30);
+
         protected override void ProcessRecord()
         {
             var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
@@ -101,11 +103,26 @@ namespace DockerVm.Commands
                 return;
             }
             VmRegistry.Track(vm);
-            if (Start && !Try(vm, () => Await(ct => vm.StartAsync(Seconds(StartTimeoutSec), ct))))
+            if (Start)
             {
-                // Nothing is left behind: a VM that cannot start is removed again.
-                Try(vm, () => Await(ct => vm.DeleteAsync(stopFirst: true, ct)));
-                return;
+                var started = false;
+                try
+                {
+                    started = Try(vm, () => Await(ct => vm.StartAsync(Seconds(StartTimeoutSec), ct)));
+                }
+                finally
+                {
+                    if (!started)
+                    {
+                        // Nothing is left behind: a VM that did not start (failure, timeout, Ctrl+C,
+                        // a terminating error) is removed again, whatever state it was left in.
+                        vm.DiscardAsync(DiscardTimeout).GetAwaiter().GetResult();
+                    }
+                }
+                if (!started)
+                {
+                    return;
+                }
             }
             WriteObject(vm);
         }

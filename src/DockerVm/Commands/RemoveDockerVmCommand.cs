@@ -16,11 +16,10 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            var action = DockerCommands.Remove(vm.Context, vm.Name, force: vm.State != VmState.Stopped).Display("docker");
+            var action = DockerCommands.Remove(vm.Context, vm.Name, force: true).Display("docker");
             if (Force && vm.State == VmState.Running)
             {
-                action = DockerCommands.Stop(vm.Context, vm.Name, vm.StopTimeoutSec).Display("docker") + " && " +
-                         DockerCommands.Remove(vm.Context, vm.Name, force: false).Display("docker");
+                action = DockerCommands.Stop(vm.Context, vm.Name, vm.StopTimeoutSec).Display("docker") + " && " + action;
             }
             if (ShouldProcess(vm.Name, action))
             {

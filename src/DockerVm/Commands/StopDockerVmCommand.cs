@@ -10,7 +10,7 @@ namespace DockerVm.Commands
     {
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
-        public int? TimeoutSec { get; set; }
+        public int TimeoutSec { get; set; }
 
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -20,7 +20,8 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            var timeout = Force ? 0 : TimeoutSec ?? vm.StopTimeoutSec;
+            // The grace before SIGKILL: -TimeoutSec when given, else the VM's own StopTimeoutSec.
+            var timeout = Force ? 0 : MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : vm.StopTimeoutSec;
             if (ShouldProcess(vm.Name, DockerCommands.Stop(vm.Context, vm.Name, timeout).Display("docker")))
             {
                 Await(ct => vm.StopAsync(timeout, ct));
