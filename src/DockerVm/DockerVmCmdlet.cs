@@ -18,7 +18,9 @@ namespace DockerVm.Commands
         protected const string ByObject = "ByObject";
 
         private readonly CancellationTokenSource _stopping = new();
-        private readonly BlockingCollection<Action> _writes = new();
+        private readonly ConcurrentQueue<Action> _writes = new();
+        // A kernel wait, not a spinning one: many cmdlets in parallel runspaces wait at once.
+        private readonly AutoResetEvent _posted = new(false);
 
         protected CancellationToken Cancellation => _stopping.Token;
 
@@ -27,10 +29,8 @@ namespace DockerVm.Commands
         /// <summary>Queues a write for the pipeline thread (callable from any thread).</summary>
         protected void Post(Action write)
         {
-            if (!_writes.IsAddingCompleted)
-            {
-                _writes.Add(write);
-            }
+            _writes.Enqueue(write);
+            _posted.Set();
         }
 
         /// <summary>Runs async Core work; only this (pipeline) thread calls Write*.</summary>
@@ -41,15 +41,20 @@ namespace DockerVm.Commands
             {
                 task = Task.Run(() => work(Cancellation));
             }
-            task.ContinueWith(_ => Post(() => { }), TaskScheduler.Default);
+            task.ContinueWith(_ => _posted.Set(), TaskScheduler.Default);
             try
             {
-                while (!task.IsCompleted || _writes.Count > 0)
+                while (true)
                 {
-                    if (_writes.TryTake(out var write, task.IsCompleted ? 0 : Timeout.Infinite))
+                    while (_writes.TryDequeue(out var write))
                     {
                         write();
                     }
+                    if (task.IsCompleted && _writes.IsEmpty)
+                    {
+                        break;
+                    }
+                    _posted.WaitOne();
                 }
             }
             catch

@@ -43,7 +43,7 @@ param(
     [ValidateRange(1, 5000)]
     [int] $BulkCount = 50,
 
-    # Interleaved bulk rounds (each creates BulkCount VMs twice); default min(Rounds, 3).
+    # Interleaved bulk rounds (each creates BulkCount VMs twice); default min(Rounds, 5).
     [ValidateRange(0, 100)]
     [int] $BulkRounds = 0,
 
@@ -67,7 +67,7 @@ if ($Quick) {
     if (-not $PSBoundParameters.ContainsKey('BulkCount')) { $BulkCount = 4 }
     if (-not $PSBoundParameters.ContainsKey('BulkRounds')) { $BulkRounds = 1 }
 }
-if ($BulkRounds -eq 0) { $BulkRounds = [Math]::Min($Rounds, 3) }
+if ($BulkRounds -eq 0) { $BulkRounds = [Math]::Min($Rounds, 5) }
 $ImportRounds = if ($Quick) { [Math]::Max($Rounds, 2) } else { [Math]::Max($Rounds, 5) }
 $ListSizes = [int[]]@($ListCounts | ForEach-Object { "$_" -split '[,;\s]+' } | Where-Object { $_ } | ForEach-Object {
         $n = 0
