@@ -46,10 +46,13 @@ Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
     }
 
     AfterAll {
+        # The second engine is the suite's own: clear it and stop it (its tests assert their own cleanup).
         if (Test-E2Engine) {
             $left = Invoke-E2Docker ps -aq --filter "label=dockervm.test=$TestRun"
             if ($left) { Invoke-E2Docker rm -f @left | Out-Null }
         }
+        Stop-E2Engine
+        & docker context rm -f $E2Context *> $null
     }
 
     It 'keeps VMs of two engines apart by -Context' {
