@@ -22,12 +22,25 @@ BeforeAll {
         return $sw.Elapsed
     }
 
-    function Get-DockerClients([string] $Pattern) {
-        # docker CLI processes whose command line matches (the module's children).
+    function Get-CommandLines([string] $Pattern) {
+        # The command lines of the machine's processes that match.
         Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
             $cmd = (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' '
-            if ($cmd -and $cmd -match '^(\S*/)?docker ' -and $cmd -match $Pattern) { $cmd }
+            if ($cmd -and $cmd -match $Pattern) { $cmd }
         }
+    }
+
+    function Get-DockerClients([string] $Pattern) {
+        # docker CLI processes whose command line matches (the module's children).
+        Get-CommandLines $Pattern | Where-Object { $_ -match '^(\S*/)?docker ' }
+    }
+
+    function New-SlowStartCli([string] $Name) {
+        # A slow engine cannot be had on demand: a wrapper CLI that holds `docker start` back.
+        $wrapper = Join-Path $TestDrive $Name
+        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
+        & chmod +x $wrapper
+        return $wrapper
     }
 
     function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
@@ -116,20 +129,17 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
 
     It 'stops Start-DockerVm within seconds and leaves the VM in the state the engine reports' {
         $vm = New-TestVm 'cancelstart'
-        # A slow engine cannot be had on demand: a wrapper CLI holds `docker start` back.
-        $wrapper = Join-Path $TestDrive 'slow-docker'
-        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
-        & chmod +x $wrapper
+        $wrapper = New-SlowStartCli 'slow-docker'
         # Environment variables are per process: the wrapper is set for the background runspace's
         # command and taken away before anything else runs here.
         $env:DOCKERVM_CLI = $wrapper
         try {
             $job = Start-Background "Start-DockerVm -Name '$($vm.Name)' -TimeoutSec 600"
-            Wait-Until { Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object { ((Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' ') -match 'slow-docker start' } }
+            Wait-Until { Get-CommandLines 'slow-docker start' }
             $took = Stop-Background $job
             Remove-Item Env:DOCKERVM_CLI
             $took.TotalSeconds | Should -BeLessThan 10
-            Wait-Until { -not (Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | Where-Object { ((Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' ') -match 'slow-docker' }) } -TimeoutSec 10
+            Wait-Until { -not (Get-CommandLines 'slow-docker') } -TimeoutSec 10
             (Get-DockerVm -Name $vm.Name).State | Should -Be 'Stopped'
             Get-DockerStatus $vm.Name | Should -Be 'created'
             $vm | Start-DockerVm
@@ -143,10 +153,7 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
 
     It 'leaves nothing behind when New-DockerVm -Start is stopped while starting' {
         $name = New-TestName 'cancelnew'
-        $wrapper = Join-Path $TestDrive 'slow-docker2'
-        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
-        & chmod +x $wrapper
-        $env:DOCKERVM_CLI = $wrapper
+        $env:DOCKERVM_CLI = New-SlowStartCli 'slow-docker2'
         try {
             $job = Start-Background "New-DockerVm -Image '$TestImage' -Name '$name' -Label @{ 'dockervm.test' = '$TestRun' } -Start"
             Wait-Until { (Get-DockerStatus $name) -eq 'created' }

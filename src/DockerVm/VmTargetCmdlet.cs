@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace DockerVm.Commands
 {
@@ -43,6 +45,19 @@ namespace DockerVm.Commands
             if (passThru)
             {
                 WriteObject(vm);
+            }
+        }
+
+        /// <summary>
+        /// One mutating action on one VM: -WhatIf/-Confirm name the VM and the docker command
+        /// (secrets masked), then the action runs and -PassThru writes the refreshed object.
+        /// </summary>
+        protected void Act(DockerVmInstance vm, string commandLine, Func<CancellationToken, Task> action, bool passThru)
+        {
+            if (ShouldProcess(vm.Name, commandLine))
+            {
+                Await(action);
+                EmitIfPassThru(passThru, vm);
             }
         }
 

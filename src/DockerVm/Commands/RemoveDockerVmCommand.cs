@@ -21,11 +21,7 @@ namespace DockerVm.Commands
             {
                 action = DockerCommands.Stop(vm.Context, vm.Name, vm.StopTimeoutSec).Display("docker") + " && " + action;
             }
-            if (ShouldProcess(vm.Name, action))
-            {
-                Await(ct => vm.DeleteAsync(stopFirst: Force, ct));
-                EmitIfPassThru(PassThru, vm);
-            }
+            Act(vm, action, ct => vm.DeleteAsync(stopFirst: Force, ct), PassThru);
         }
     }
 }

@@ -17,11 +17,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            if (ShouldProcess(vm.Name, DockerCommands.Unpause(vm.Context, vm.Name).Display("docker")))
-            {
-                Await(ct => vm.ResumeAsync(Seconds(TimeoutSec), ct));
-                EmitIfPassThru(PassThru, vm);
-            }
+            Act(vm, DockerCommands.Unpause(vm.Context, vm.Name).Display("docker"), ct => vm.ResumeAsync(Seconds(TimeoutSec), ct), PassThru);
         }
     }
 }

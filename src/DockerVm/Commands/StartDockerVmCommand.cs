@@ -18,11 +18,7 @@ namespace DockerVm.Commands
         protected override void ProcessVm(DockerVmInstance vm)
         {
             var command = vm.State == VmState.Suspended ? DockerCommands.Unpause(vm.Context, vm.Name) : DockerCommands.Start(vm.Context, vm.Name);
-            if (ShouldProcess(vm.Name, command.Display("docker")))
-            {
-                Await(ct => vm.StartAsync(Seconds(TimeoutSec), ct));
-                EmitIfPassThru(PassThru, vm);
-            }
+            Act(vm, command.Display("docker"), ct => vm.StartAsync(Seconds(TimeoutSec), ct), PassThru);
         }
     }
 }

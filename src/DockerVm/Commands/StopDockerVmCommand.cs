@@ -22,11 +22,7 @@ namespace DockerVm.Commands
         {
             // The grace before SIGKILL: -TimeoutSec when given, else the VM's own StopTimeoutSec.
             var timeout = Force ? 0 : MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : vm.StopTimeoutSec;
-            if (ShouldProcess(vm.Name, DockerCommands.Stop(vm.Context, vm.Name, timeout).Display("docker")))
-            {
-                Await(ct => vm.StopAsync(timeout, ct));
-                EmitIfPassThru(PassThru, vm);
-            }
+            Act(vm, DockerCommands.Stop(vm.Context, vm.Name, timeout).Display("docker"), ct => vm.StopAsync(timeout, ct), PassThru);
         }
     }
 }

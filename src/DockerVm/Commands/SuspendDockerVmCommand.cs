@@ -13,11 +13,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            if (ShouldProcess(vm.Name, DockerCommands.Pause(vm.Context, vm.Name).Display("docker")))
-            {
-                Await(ct => vm.SuspendAsync(ct));
-                EmitIfPassThru(PassThru, vm);
-            }
+            Act(vm, DockerCommands.Pause(vm.Context, vm.Name).Display("docker"), vm.SuspendAsync, PassThru);
         }
     }
 }
