@@ -222,7 +222,7 @@ namespace DockerVm
             }
             catch (Exception)
             {
-                await SettleAsync(State).ConfigureAwait(false);
+                await SettleAsync().ConfigureAwait(false);
             }
             finally
             {
@@ -266,7 +266,7 @@ namespace DockerVm
             }
             catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotRunning || e.Kind == DockerVmErrorKind.CommandFailed)
             {
-                await SettleAsync(State).ConfigureAwait(false);
+                await SettleAsync().ConfigureAwait(false);
                 throw State == VmState.Running ? WithState(e) : NotRunning();
             }
         }
@@ -408,8 +408,10 @@ namespace DockerVm
             State = State == VmState.Initial && ContainerId.Length == 0 ? VmState.Initial : VmState.Deleted;
         }
 
-        // After a failure or Ctrl+C: learn the real state, or fall back to where we were.
-        private async Task SettleAsync(VmState before)
+        // After a failure or Ctrl+C: learn the real state from the engine. When it cannot be read and
+        // an action was under way, the state can no longer be known: ErrorUnknown (Delete recovers it,
+        // and Get-DockerVm reads it again).
+        private async Task SettleAsync()
         {
             try
             {
@@ -418,7 +420,11 @@ namespace DockerVm
             }
             catch (Exception)
             {
-                State = before;
+                if (StateMachine.ValidActions(State).Length == 0)
+                {
+                    IPAddress = "";
+                    State = VmState.ErrorUnknown;
+                }
             }
         }
 
@@ -560,7 +566,7 @@ namespace DockerVm
                 {
                     if (settleOnFailure)
                     {
-                        await SettleAsync(before).ConfigureAwait(false);
+                        await SettleAsync().ConfigureAwait(false);
                     }
                     else
                     {

@@ -455,4 +455,33 @@ public class InstanceTests
         Assert.Equal(VmState.Running, vm.State);
         Assert.Equal(2, fake.Calls().Count);
     }
+
+    [Fact]
+    public async Task A_failed_action_whose_outcome_cannot_be_read_back_is_ErrorUnknown()
+    {
+        using var fake = new FakeDocker();
+        fake.On("stop", exit: 1, stderr: "Error response from daemon: cannot stop container: tried to kill container, but did not receive an exit event\n")
+            .On("inspect", exit: 1, stderr: "Error response from daemon: inspect failed for an unknown reason\n");
+        var vm = Vm(fake, "running.json");
+
+        var e = await Assert.ThrowsAsync<DockerVmException>(() => vm.StopAsync(null, None));
+
+        Assert.Equal(DockerVmErrorKind.CommandFailed, e.Kind);
+        Assert.Equal(VmState.ErrorUnknown, vm.State);
+        Assert.Equal(VmState.ErrorUnknown, e.State);
+        Assert.Equal(new[] { VmAction.Delete }, vm.ValidActions);
+    }
+
+    [Fact]
+    public async Task A_failed_action_whose_outcome_is_read_back_takes_the_engines_state()
+    {
+        using var fake = new FakeDocker();
+        fake.On("stop", exit: 1, stderr: "Error response from daemon: cannot stop container: tried to kill container, but did not receive an exit event\n")
+            .OnInspect("running.json");
+        var vm = Vm(fake, "running.json");
+
+        await Assert.ThrowsAsync<DockerVmException>(() => vm.StopAsync(null, None));
+
+        Assert.Equal(VmState.Running, vm.State);
+    }
 }
