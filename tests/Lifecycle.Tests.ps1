@@ -154,4 +154,20 @@ Describe 'Lifecycle conformance' -Tag 'E2E', 'Lifecycle' {
         }
         finally { $vm | Remove-DockerVm }
     }
+
+    It 'reports a container whose restart policy keeps restarting it as DockerVmStartFailed at once, and leaves it Stopped' {
+        $vm = New-TestVm 'restarts' -Parameters @{ CreateArgument = '--restart', 'always'; ContainerCommand = 'sh', '-c', 'echo crashing; exit 5' }
+        try {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $err = $null
+            $vm | Start-DockerVm -TimeoutSec 60 -ErrorAction SilentlyContinue -ErrorVariable err
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 30 -Because 'it is reported at once, not after the 60 s timeout'
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DockerVmStartFailed,*'
+            $err[0].Exception.Message | Should -Match 'code 5'
+            $vm.State | Should -Be 'Stopped'
+            Get-DockerStatus $vm.Name | Should -Be 'exited'
+        }
+        finally { $vm | Remove-DockerVm -Force }
+    }
 }

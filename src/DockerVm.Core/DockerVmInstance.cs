@@ -463,6 +463,13 @@ namespace DockerVm
                     case "paused":
                         Apply(info);
                         throw await StartFailedAsync(info, null).ConfigureAwait(false);
+                    case "restarting":
+                        // The command exited and a restart policy is bringing it back: it did not
+                        // start. End the restart loop so the VM is left Stopped, then report it.
+                        await _engine.StopAsync(Name, 0, ct).ConfigureAwait(false);
+                        var stopped = await InspectAsync(ct).ConfigureAwait(false) ?? info;
+                        Apply(stopped);
+                        throw await StartFailedAsync(info, null).ConfigureAwait(false);
                 }
                 if (DateTime.UtcNow >= deadline)
                 {
