@@ -49,8 +49,10 @@ namespace DockerVm.Engine
         public string Display(string program) =>
             string.Join(" ", new[] { program }.Concat(_shown).Select(Quote));
 
+        // POSIX-shell quoting, so a shown command line can be pasted: only plainly safe characters go bare
+        // (and the mask, *** , which stands for a value that is never shown).
         private static string Quote(string s) =>
-            s.Length > 0 && s.All(c => !char.IsWhiteSpace(c) && c != '\'' && c != '"' && c != '$' && c != ';' && c != '\\')
+            s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "_-./:=,@%+*".IndexOf(c) >= 0)
                 ? s
                 : "'" + s.Replace("'", "'\\''") + "'";
     }
