@@ -440,7 +440,7 @@ function Measure-Import {
     Write-Step "5. import: Import-Module in a fresh pwsh -NoProfile, $ImportRounds times (interleaved with a one-function script module, the floor)"
     $pwsh = @(Get-PwshCommand)
     $exe = $pwsh[0]
-    $pre = @($pwsh | Select-Object -Skip 1)
+    $pre = @($pwsh | Select-Object -Last ($pwsh.Count - 1))  # its leading arguments (pwsh.dll under dotnet)
     # The floor: what any module costs PowerShell to import in a fresh process (manifest + script module).
     $floorDir = Join-Path $OutputPath "floor-$RunId/BenchFloor"
     New-Item -ItemType Directory $floorDir -Force | Out-Null
