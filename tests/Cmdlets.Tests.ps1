@@ -125,6 +125,16 @@ Describe 'Identity and listing' -Tag 'E2E', 'Cmdlets' {
         }
     }
 
+    It 'reports DockerVmNotFound when removing, by object, a VM whose container was removed behind its back' {
+        $vm = New-TestVm 'gonerm'
+        & docker rm -f $vm.Name | Out-Null
+        $err = $null
+        $vm | Remove-DockerVm -ErrorAction SilentlyContinue -ErrorVariable err
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DockerVmNotFound,*'
+        $vm.State | Should -Be 'Deleted'
+    }
+
     It 'marks a VM removed behind its back as Deleted when an action finds it gone' {
         $vm = New-TestVm 'gone'
         & docker rm -f $vm.Name | Out-Null

@@ -132,6 +132,17 @@ Describe 'Invoke-DockerVmExec' -Tag 'E2E', 'Exec' {
         $left | Should -BeNullOrEmpty
     }
 
+    It 'lets break from downstream end the loop without an error' {
+        $before = $Error.Count
+        $count = 0
+        foreach ($i in 1..3) {
+            $count++
+            Invoke-DockerVmExec -VM $vm -Command yes -ArgumentList 'dockervm-break' | ForEach-Object { break }
+        }
+        $count | Should -Be 1
+        $Error.Count | Should -Be $before
+    }
+
     It 'reports a command that does not exist as exit code 126 or 127 with docker''s message' {
         $r = Invoke-DockerVmExec -VM $vm -Command no-such-program -AsResult
         $r.ExitCode | Should -BeIn 126, 127

@@ -63,6 +63,12 @@ namespace DockerVm
             _ => "DockerVm" + kind,
         };
 
+        /// <summary>
+        /// True when the engine may have acted before the failure (a command went unanswered, or an
+        /// action failed after its first command succeeded): the VM's state must be read back.
+        /// </summary>
+        public bool OutcomeUnknown { get; set; }
+
         /// <summary>True for failures that end the whole command rather than one VM.</summary>
         public bool IsFatal => Kind == DockerVmErrorKind.CliNotFound || Kind == DockerVmErrorKind.EngineUnavailable;
     }

@@ -18,6 +18,9 @@ namespace DockerVm
         private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
         private const int StartLogLines = 10;
         private readonly SemaphoreSlim _gate = new(1, 1);
+        // Bumped when an action begins and when it ends: a read of the engine that overlapped an
+        // action (in this or another runspace) is stale and must not overwrite the action's result.
+        private long _epoch;
         private readonly IDockerEngine _engine;
         private readonly VmOptions _options;
 
@@ -130,7 +133,15 @@ namespace DockerVm
                     throw failed;
                 }
             }
-            await WaitUntilRunningAsync(timeout, ct).ConfigureAwait(false);
+            try
+            {
+                await WaitUntilRunningAsync(timeout, ct).ConfigureAwait(false);
+            }
+            catch (DockerVmException e) when (e.IsFatal)
+            {
+                e.OutcomeUnknown = true; // the container was started (or resumed) before the engine went away
+                throw;
+            }
         }, ct, actionLabel: null);
 
         /// <summary>Resume: Start from Suspended (docker unpause). Refused in any other state.</summary>
@@ -274,13 +285,17 @@ namespace DockerVm
         /// <summary>Reads the VM's properties live from the engine (and refreshes its state).</summary>
         public async Task<DockerVmProperties> GetPropertiesAsync(CancellationToken ct)
         {
+            var epoch = Epoch;
             var info = await InspectAsync(ct).ConfigureAwait(false);
             if (info is null)
             {
                 MarkDeleted();
                 throw NotFound();
             }
-            Apply(info);
+            if (Epoch == epoch)
+            {
+                Apply(info);
+            }
             return new DockerVmProperties
             {
                 Name = Name,
@@ -360,13 +375,16 @@ namespace DockerVm
         /// Takes a listing's view of the container, unless an action on this VM is in flight: that
         /// action sets the state it ends in, and a listing read before it finished must not undo it.
         /// </summary>
-        public void Observe(ContainerInfo info)
+        public void Observe(ContainerInfo info, long epochBeforeRead)
         {
-            if (_gate.CurrentCount > 0)
+            if (_gate.CurrentCount > 0 && Epoch == epochBeforeRead)
             {
                 Apply(info);
             }
         }
+
+        /// <summary>Changes whenever an action on this VM begins or ends.</summary>
+        public long Epoch => Interlocked.Read(ref _epoch);
 
         /// <summary>Rebuilds an instance from a managed container's inspect data (another process made it).</summary>
         public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info)
@@ -390,7 +408,12 @@ namespace DockerVm
 
         private async Task RefreshCoreAsync(CancellationToken ct)
         {
+            var epoch = Epoch;
             var info = await InspectAsync(ct).ConfigureAwait(false);
+            if (Epoch != epoch)
+            {
+                return; // an action began or ended meanwhile: it knows better than this read
+            }
             if (info is null)
             {
                 MarkDeleted();
@@ -551,6 +574,7 @@ namespace DockerVm
             {
                 throw Refusal(action, label);
             }
+            Interlocked.Increment(ref _epoch);
             State = transient;
             try
             {
@@ -561,9 +585,9 @@ namespace DockerVm
                 MarkDeleted();
                 throw WithState(e);
             }
-            catch (DockerVmException e) when (e.IsFatal)
+            catch (DockerVmException e) when (e.IsFatal && !e.OutcomeUnknown)
             {
-                State = before; // the engine never acted
+                State = before; // the engine could not be reached: it never acted
                 throw WithState(e);
             }
             catch (Exception e)
@@ -589,6 +613,10 @@ namespace DockerVm
                     throw;
                 }
                 throw WithState(new DockerVmException(DockerVmErrorKind.CommandFailed, $"{action} of VM '{Name}' failed: {e.Message}", Name, e));
+            }
+            finally
+            {
+                Interlocked.Increment(ref _epoch);
             }
         }
 

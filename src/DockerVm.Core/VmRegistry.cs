@@ -30,23 +30,39 @@ namespace DockerVm
             return vm;
         }
 
-        /// <summary>The session's object for a container seen on the engine, updated to the engine's state.</summary>
-        public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info)
+        /// <summary>
+        /// The session's object for a container seen on the engine, updated to the engine's state
+        /// unless an action on it began or ended since <paramref name="epochs"/> was taken (before the read).
+        /// </summary>
+        public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info, IReadOnlyDictionary<string, long>? epochs = null)
         {
             var key = (engine.Context, info.Name);
-            var vm = Vms.GetOrAdd(key, _ => DockerVmInstance.FromContainer(engine, info));
-            vm.Observe(info);
+            var created = false;
+            var vm = Vms.GetOrAdd(key, _ =>
+            {
+                created = true;
+                return DockerVmInstance.FromContainer(engine, info);
+            });
+            if (!created)
+            {
+                vm.Observe(info, epochs is not null && epochs.TryGetValue(info.Name, out var e) ? e : epochs is null ? vm.Epoch : -1);
+            }
             return vm;
         }
+
+        // The epochs of an engine's known VMs, taken before reading the engine.
+        private static IReadOnlyDictionary<string, long> EpochsOf(IDockerEngine engine) =>
+            Vms.Where(kv => kv.Key.Context == engine.Context).ToDictionary(kv => kv.Key.Name, kv => kv.Value.Epoch, StringComparer.Ordinal);
 
         /// <summary>Every managed VM on an engine with its live state: one `ps` and one `inspect`, however many there are.</summary>
         public static async Task<IReadOnlyList<DockerVmInstance>> ListAsync(IDockerEngine engine, CancellationToken ct)
         {
+            var epochs = EpochsOf(engine);
             var ids = await engine.ListIdsAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
             var infos = await engine.InspectAsync(ids, ct).ConfigureAwait(false);
             return infos
                 .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
-                .Select(i => FromContainer(engine, i))
+                .Select(i => FromContainer(engine, i, epochs))
                 .OrderBy(v => v.Name, StringComparer.Ordinal)
                 .ToList();
         }
@@ -54,14 +70,16 @@ namespace DockerVm
         /// <summary>Looks up managed VMs by literal name with one `inspect`; names with no managed container are absent.</summary>
         public static async Task<IReadOnlyList<DockerVmInstance>> FindAsync(IDockerEngine engine, IReadOnlyList<string> names, CancellationToken ct)
         {
+            var epochs = EpochsOf(engine);
             var infos = await engine.InspectAsync(names, ct).ConfigureAwait(false);
             var found = infos
                 .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
-                .Select(i => FromContainer(engine, i))
+                .Select(i => FromContainer(engine, i, epochs))
                 .ToList();
             foreach (var missing in names.Where(n => found.All(v => v.Name != n)))
             {
-                if (Vms.TryGetValue((engine.Context, missing), out var stale))
+                if (Vms.TryGetValue((engine.Context, missing), out var stale) &&
+                    epochs.TryGetValue(missing, out var e) && stale.Epoch == e)
                 {
                     stale.MarkDeleted();
                 }

@@ -104,7 +104,8 @@ namespace DockerVm.Commands
             {
                 throw new PipelineStoppedException();
             }
-            catch (Exception e) when (e is not PipelineStoppedException && e is not ActionPreferenceStopException && e is not RuntimeException)
+            catch (Exception e) when (e is not PipelineStoppedException && e is not ActionPreferenceStopException && e is not RuntimeException
+                                       && e is not FlowControlException) // break, continue, exit from downstream pass through
             {
                 WriteError(Errors.Unexpected(e, target));
             }

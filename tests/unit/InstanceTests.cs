@@ -484,4 +484,32 @@ public class InstanceTests
 
         Assert.Equal(VmState.Running, vm.State);
     }
+
+    [Fact]
+    public async Task Delete_of_a_missing_container_is_NotFound_even_when_rm_force_exits_0()
+    {
+        using var fake = new FakeDocker();
+        fake.On("rm", stderr: $"Error response from daemon: No such container: {Name}\n", exit: 0);
+        var vm = Vm(fake, "created.json");
+
+        var e = await Assert.ThrowsAsync<DockerVmException>(() => vm.DeleteAsync(false, None));
+
+        Assert.Equal(DockerVmErrorKind.NotFound, e.Kind);
+        Assert.Equal(VmState.Deleted, vm.State);
+    }
+
+    [Fact]
+    public async Task An_unanswered_command_leaves_the_state_to_be_read_back_not_assumed()
+    {
+        using var fake = new FakeDocker();
+        fake.On("start", exit: 0)
+            .On("inspect", exit: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n");
+        var vm = Vm(fake, "created.json");
+
+        var e = await Assert.ThrowsAsync<DockerVmException>(() => vm.StartAsync(Minute, None));
+
+        Assert.Equal(DockerVmErrorKind.EngineUnavailable, e.Kind);
+        Assert.True(e.OutcomeUnknown);
+        Assert.Equal(VmState.ErrorUnknown, vm.State); // started, then the engine went away: not "Stopped"
+    }
 }

@@ -142,8 +142,16 @@ namespace DockerVm.Engine
         public Task UnpauseAsync(string name, CancellationToken ct) =>
             RunAsync("unpause", DockerCommands.Unpause(Context, name), name, ChangeCeiling, ct);
 
-        public Task RemoveAsync(string name, bool force, CancellationToken ct) =>
-            RunAsync("rm", DockerCommands.Remove(Context, name, force), name, ChangeCeiling, ct);
+        public async Task RemoveAsync(string name, bool force, CancellationToken ct)
+        {
+            var args = DockerCommands.Remove(Context, name, force);
+            var r = await RunAsync("rm", args, name, ChangeCeiling, ct).ConfigureAwait(false);
+            // docker rm --force exits 0 for a container that does not exist, saying so on stderr.
+            if (CliErrors.IsNoSuchContainer(r.StandardError))
+            {
+                throw CliErrors.Map("rm", args.Display(Program), r.ExitCode, r.StandardError, name);
+            }
+        }
 
         public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
         {
@@ -229,6 +237,7 @@ namespace DockerVm.Engine
                 {
                     CommandLine = display,
                     RecommendedAction = "Check that the Docker engine is running and reachable (docker info).",
+                    OutcomeUnknown = true,
                 };
             }
             catch (OperationCanceledException)
