@@ -105,7 +105,9 @@ namespace DockerVm
         }, ct, settleOnFailure: false);
 
         /// <summary>docker start (or unpause from Suspended), then wait until the engine reports running.</summary>
-        public Task StartAsync(TimeSpan timeout, CancellationToken ct) => RunAsync(VmAction.Start, null, async before =>
+        public Task StartAsync(TimeSpan timeout, CancellationToken ct) => StartCoreAsync(timeout, ct, null);
+
+        private Task StartCoreAsync(TimeSpan timeout, CancellationToken ct, Func<DockerVmException?>? precheck) => RunAsync(VmAction.Start, null, async before =>
         {
             if (before == VmState.Suspended)
             {
@@ -142,25 +144,19 @@ namespace DockerVm
                 e.OutcomeUnknown = true; // the container was started (or resumed) before the engine went away
                 throw;
             }
-        }, ct, actionLabel: null);
+        }, ct, precheck: precheck);
 
         /// <summary>Resume: Start from Suspended (docker unpause). Refused in any other state.</summary>
-        public Task ResumeAsync(TimeSpan timeout, CancellationToken ct)
-        {
-            if (State != VmState.Suspended)
+        public Task ResumeAsync(TimeSpan timeout, CancellationToken ct) =>
+            // Checked under the per-VM lock, like every action: an in-flight Suspend finishes first.
+            StartCoreAsync(timeout, ct, () => State == VmState.Suspended ? null : new DockerVmException(DockerVmErrorKind.InvalidTransition,
+                $"Cannot resume VM '{Name}': it is {State}, and only a Suspended VM resumes. Valid actions in {State}: " +
+                $"{(ValidActions.Length == 0 ? "none" : string.Join(", ", ValidActions))}.", Name)
             {
-                var e = Refusal(VmAction.Start, "resume");
-                throw new DockerVmException(DockerVmErrorKind.InvalidTransition,
-                    $"Cannot resume VM '{Name}': it is {State}, and only a Suspended VM resumes. Valid actions in {State}: " +
-                    $"{(ValidActions.Length == 0 ? "none" : string.Join(", ", ValidActions))}.", Name)
-                {
-                    State = State,
-                    Action = VmAction.Start,
-                    RecommendedAction = State == VmState.Stopped ? "Start it with Start-DockerVm." : e.RecommendedAction,
-                };
-            }
-            return StartAsync(timeout, ct);
-        }
+                State = State,
+                Action = VmAction.Start,
+                RecommendedAction = State == VmState.Stopped ? "Start it with Start-DockerVm." : Refusal(VmAction.Start, "resume").RecommendedAction,
+            });
 
         /// <summary>docker stop --timeout: Running/Stopped -> Stopped. <paramref name="timeoutSec"/> 0 kills at once.</summary>
         public Task StopAsync(int? timeoutSec, CancellationToken ct) =>
@@ -224,7 +220,8 @@ namespace DockerVm
             }
             try
             {
-                await _engine.RemoveAsync(Name, force: true, cts.Token).ConfigureAwait(false);
+                // By id when known: the name may already belong to somebody else's container.
+                await _engine.RemoveAsync(ContainerId.Length > 0 ? ContainerId : Name, force: true, cts.Token).ConfigureAwait(false);
                 MarkDeleted();
             }
             catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
@@ -552,12 +549,17 @@ namespace DockerVm
 
         // ---- plumbing ------------------------------------------------------------------------
 
-        private async Task RunAsync(VmAction action, string? label, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure = true, string? actionLabel = null)
+        private async Task RunAsync(VmAction action, string? label, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure = true,
+            Func<DockerVmException?>? precheck = null)
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                await TransitionAsync(action, label ?? actionLabel, body, ct, settleOnFailure).ConfigureAwait(false);
+                if (precheck?.Invoke() is { } refusal)
+                {
+                    throw refusal;
+                }
+                await TransitionAsync(action, label, body, ct, settleOnFailure).ConfigureAwait(false);
             }
             finally
             {
