@@ -46,8 +46,6 @@ namespace DockerVm
         public string[] ContainerCommand => _options.ContainerCommand.ToArray();
         public DateTime? CreatedAt { get; private set; }
         public CloneInfo CloneInfo => new(Image, Name);
-        /// <summary>The engine this VM lives on (for the cmdlets; not part of the display).</summary>
-        public IDockerEngine Engine => _engine;
 
         public override string ToString() => Name;
 
@@ -60,7 +58,7 @@ namespace DockerVm
             return CloneCoreAsync(ct);
         }
 
-        private Task CloneCoreAsync(CancellationToken ct) => RunAsync(VmAction.Clone, null, async before =>
+        private Task CloneCoreAsync(CancellationToken ct) => RunAsync(VmAction.Clone, async before =>
         {
             var token = Guid.NewGuid().ToString("N");
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -107,7 +105,7 @@ namespace DockerVm
         /// <summary>docker start (or unpause from Suspended), then wait until the engine reports running.</summary>
         public Task StartAsync(TimeSpan timeout, CancellationToken ct) => StartCoreAsync(timeout, ct, null);
 
-        private Task StartCoreAsync(TimeSpan timeout, CancellationToken ct, Func<DockerVmException?>? precheck) => RunAsync(VmAction.Start, null, async before =>
+        private Task StartCoreAsync(TimeSpan timeout, CancellationToken ct, Func<DockerVmException?>? precheck) => RunAsync(VmAction.Start, async before =>
         {
             if (before == VmState.Suspended)
             {
@@ -122,13 +120,7 @@ namespace DockerVm
                 catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.CommandFailed)
                 {
                     // docker start itself failed (the command cannot run, a mount is missing, ...).
-                    var info = await InspectAsync(ct).ConfigureAwait(false);
-                    if (info is null)
-                    {
-                        MarkDeleted();
-                        throw NotFound();
-                    }
-                    Apply(info);
+                    var info = await ReadBackAsync(ct).ConfigureAwait(false) ?? throw NotFound();
                     var failed = await StartFailedAsync(info, CliErrors.Tail(e.StandardError ?? e.Message)).ConfigureAwait(false);
                     failed.CommandLine = e.CommandLine;
                     failed.StandardError = e.StandardError;
@@ -160,10 +152,10 @@ namespace DockerVm
 
         /// <summary>docker stop --timeout: Running/Stopped -> Stopped. <paramref name="timeoutSec"/> 0 kills at once.</summary>
         public Task StopAsync(int? timeoutSec, CancellationToken ct) =>
-            RunAsync(VmAction.Stop, null, _ => StopCoreAsync(timeoutSec ?? StopTimeoutSec, ct), ct);
+            RunAsync(VmAction.Stop, _ => StopCoreAsync(timeoutSec ?? StopTimeoutSec, ct), ct);
 
         /// <summary>docker pause: Running/Suspended -> Suspended.</summary>
-        public Task SuspendAsync(CancellationToken ct) => RunAsync(VmAction.Suspend, null, async _ =>
+        public Task SuspendAsync(CancellationToken ct) => RunAsync(VmAction.Suspend, async _ =>
         {
             try
             {
@@ -188,9 +180,9 @@ namespace DockerVm
             {
                 if (stopFirst && State == VmState.Running)
                 {
-                    await TransitionAsync(VmAction.Stop, null, _ => StopCoreAsync(StopTimeoutSec, ct), ct, true).ConfigureAwait(false);
+                    await TransitionAsync(VmAction.Stop, _ => StopCoreAsync(StopTimeoutSec, ct), ct, true).ConfigureAwait(false);
                 }
-                await TransitionAsync(VmAction.Delete, null, async _ =>
+                await TransitionAsync(VmAction.Delete, async _ =>
                 {
                     await _engine.RemoveAsync(Name, force: true, ct).ConfigureAwait(false);
                     IPAddress = "";
@@ -282,17 +274,7 @@ namespace DockerVm
         /// <summary>Reads the VM's properties live from the engine (and refreshes its state).</summary>
         public async Task<DockerVmProperties> GetPropertiesAsync(CancellationToken ct)
         {
-            var epoch = Epoch;
-            var info = await InspectAsync(ct).ConfigureAwait(false);
-            if (info is null)
-            {
-                MarkDeleted();
-                throw NotFound();
-            }
-            if (Epoch == epoch)
-            {
-                Apply(info);
-            }
+            var info = await ReadBackAsync(ct).ConfigureAwait(false) ?? throw NotFound();
             return new DockerVmProperties
             {
                 Name = Name,
@@ -324,7 +306,7 @@ namespace DockerVm
         /// <summary>Reads the live state from the engine. A missing container is Deleted (Initial if never cloned).</summary>
         public async Task<VmState> RefreshAsync(CancellationToken ct)
         {
-            await RefreshCoreAsync(ct).ConfigureAwait(false);
+            await ReadBackAsync(ct).ConfigureAwait(false);
             return State;
         }
 
@@ -334,7 +316,7 @@ namespace DockerVm
             var deadline = DateTime.UtcNow + timeout;
             while (true)
             {
-                await RefreshCoreAsync(ct).ConfigureAwait(false);
+                await ReadBackAsync(ct).ConfigureAwait(false);
                 if (State == target)
                 {
                     return;
@@ -403,22 +385,24 @@ namespace DockerVm
         private async Task<ContainerInfo?> InspectAsync(CancellationToken ct) =>
             (await _engine.InspectAsync(new[] { Name }, ct).ConfigureAwait(false)).FirstOrDefault();
 
-        private async Task RefreshCoreAsync(CancellationToken ct)
+        // Reads the container and takes the engine's view of it (a missing one is Deleted), unless an
+        // action began or ended meanwhile: that action knows better than this read. Returns what was read.
+        private async Task<ContainerInfo?> ReadBackAsync(CancellationToken ct)
         {
             var epoch = Epoch;
             var info = await InspectAsync(ct).ConfigureAwait(false);
-            if (Epoch != epoch)
+            if (Epoch == epoch)
             {
-                return; // an action began or ended meanwhile: it knows better than this read
+                if (info is null)
+                {
+                    MarkDeleted();
+                }
+                else
+                {
+                    Apply(info);
+                }
             }
-            if (info is null)
-            {
-                MarkDeleted();
-            }
-            else
-            {
-                Apply(info);
-            }
+            return info;
         }
 
         /// <summary>The container is gone: Deleted (Initial if it was never cloned).</summary>
@@ -436,7 +420,7 @@ namespace DockerVm
             try
             {
                 using var cts = new CancellationTokenSource(SettleTimeout);
-                await RefreshCoreAsync(cts.Token).ConfigureAwait(false);
+                await ReadBackAsync(cts.Token).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -549,7 +533,7 @@ namespace DockerVm
 
         // ---- plumbing ------------------------------------------------------------------------
 
-        private async Task RunAsync(VmAction action, string? label, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure = true,
+        private async Task RunAsync(VmAction action, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure = true,
             Func<DockerVmException?>? precheck = null)
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
@@ -559,7 +543,7 @@ namespace DockerVm
                 {
                     throw refusal;
                 }
-                await TransitionAsync(action, label, body, ct, settleOnFailure).ConfigureAwait(false);
+                await TransitionAsync(action, body, ct, settleOnFailure).ConfigureAwait(false);
             }
             finally
             {
@@ -569,12 +553,12 @@ namespace DockerVm
 
         // Checks the table against the state we hold (no engine call when refused), enters the
         // transient state, runs the body, and on failure leaves a known state.
-        private async Task TransitionAsync(VmAction action, string? label, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure)
+        private async Task TransitionAsync(VmAction action, Func<VmState, Task> body, CancellationToken ct, bool settleOnFailure)
         {
             var before = State;
             if (!StateMachine.TryTransition(before, action, out var transient))
             {
-                throw Refusal(action, label);
+                throw Refusal(action, null);
             }
             Interlocked.Increment(ref _epoch);
             State = transient;

@@ -75,8 +75,6 @@ namespace DockerVm.Commands
             return task.GetAwaiter().GetResult();
         }
 
-        internal T AwaitCore<T>(Func<CancellationToken, Task<T>> work) => Await(work);
-
         protected void Await(Func<CancellationToken, Task> work) =>
             Await(async ct =>
             {

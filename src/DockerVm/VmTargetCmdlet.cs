@@ -68,7 +68,7 @@ namespace DockerVm.Commands
                 return VM.Where(v => v is not null);
             }
             var resolved = new List<DockerVmInstance>();
-            Try(Name, () => resolved.AddRange(Resolve(this, Name, Context)));
+            Try(Name, () => resolved.AddRange(Resolve(Name, Context)));
             return resolved;
         }
 
@@ -76,7 +76,7 @@ namespace DockerVm.Commands
         /// Resolves names on one engine: literal names with one inspect (a literal that matches no
         /// managed VM is DockerVmNotFound), wildcards against one listing.
         /// </summary>
-        internal static IReadOnlyList<DockerVmInstance> Resolve(DockerVmCmdlet cmdlet, IReadOnlyList<string> names, string? context)
+        private IReadOnlyList<DockerVmInstance> Resolve(IReadOnlyList<string> names, string? context)
         {
             var engine = VmRegistry.Engine(context);
             var literals = names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).Distinct().ToList();
@@ -85,13 +85,13 @@ namespace DockerVm.Commands
             var result = new List<DockerVmInstance>();
             if (literals.Count > 0)
             {
-                var found = cmdlet.AwaitCore(ct => VmRegistry.FindAsync(engine, literals, ct));
+                var found = Await(ct => VmRegistry.FindAsync(engine, literals, ct));
                 foreach (var name in literals)
                 {
                     var vm = found.FirstOrDefault(v => v.Name == name);
                     if (vm is null)
                     {
-                        cmdlet.WriteError(Errors.From(DockerVmErrorKind.NotFound,
+                        WriteError(Errors.From(DockerVmErrorKind.NotFound,
                             $"No DockerVm-managed VM named '{name}' exists{(string.IsNullOrEmpty(context) ? "" : $" on context '{context}'")}.",
                             name, "Run Get-DockerVm to list the VMs that exist."));
                     }
@@ -103,7 +103,7 @@ namespace DockerVm.Commands
             }
             if (patterns.Count > 0)
             {
-                var all = cmdlet.AwaitCore(ct => VmRegistry.ListAsync(engine, ct));
+                var all = Await(ct => VmRegistry.ListAsync(engine, ct));
                 result.AddRange(all.Where(v => patterns.Any(p => p.IsMatch(v.Name))));
             }
             return result.Distinct().ToList();

@@ -20,6 +20,9 @@ namespace DockerVm.Engine
         /// <summary>True when stderr says the container does not exist.</summary>
         public static bool IsNoSuchContainer(string stderr) => NoSuch.IsMatch(stderr);
 
+        /// <summary>True when stderr says the engine cannot be reached.</summary>
+        public static bool IsEngineDown(string stderr) => EngineDown.IsMatch(stderr);
+
         /// <summary>True when stderr says the container is not running (the seed's already-stopped rule).</summary>
         public static bool IsNotRunning(string stderr) => NotRunningText.IsMatch(stderr);
 

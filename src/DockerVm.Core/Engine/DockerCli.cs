@@ -185,7 +185,7 @@ namespace DockerVm.Engine
         private static bool IsDaemonRefusal(string stderr) =>
             stderr.StartsWith("Error response from daemon:", StringComparison.Ordinal) ||
             stderr.StartsWith("Error: No such container", StringComparison.Ordinal) ||
-            CliErrors.Map("exec", "", 1, stderr, null).Kind == DockerVmErrorKind.EngineUnavailable;
+            CliErrors.IsEngineDown(stderr);
 
         private sealed class RunResult
         {
