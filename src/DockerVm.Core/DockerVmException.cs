@@ -2,7 +2,7 @@ using System;
 
 namespace DockerVm
 {
-    /// <summary>The contract's error ids (§4). The cmdlet layer maps each to its ErrorCategory.</summary>
+    /// <summary>The contract's error ids. The cmdlet layer maps each to its ErrorCategory.</summary>
     public enum DockerVmErrorKind
     {
         InvalidTransition,
@@ -19,8 +19,11 @@ namespace DockerVm
         CommandFailed,
     }
 
-    /// <summary>Every failure the Core reports: one kind from the contract, a message a user can act on.</summary>
-    public class DockerVmException : Exception
+    /// <summary>
+    /// Every failure the Core reports: one kind from the contract, a message a user can act on.
+    /// Immutable: every one is built by <see cref="Failures"/>, complete, where it is first known.
+    /// </summary>
+    public sealed class DockerVmException : Exception
     {
         public DockerVmException(DockerVmErrorKind kind, string message, string? vmName = null, Exception? inner = null)
             : base(message, inner)
@@ -35,25 +38,34 @@ namespace DockerVm
         public string ErrorId => IdOf(Kind);
 
         /// <summary>The VM the failure is about, when there is one.</summary>
-        public string? VmName { get; set; }
+        public string? VmName { get; }
 
         /// <summary>What the user can do about it.</summary>
-        public string? RecommendedAction { get; set; }
+        public string? RecommendedAction { get; init; }
 
-        /// <summary>The docker command line that failed (secrets masked), when one did.</summary>
-        public string? CommandLine { get; set; }
+        /// <summary>The engine command that failed, as a user would type it (secrets masked), when one did.</summary>
+        public string? CommandLine { get; init; }
 
-        /// <summary>The CLI's standard error, when a command failed.</summary>
-        public string? StandardError { get; set; }
+        /// <summary>What the engine said about the failure (the CLI's stderr, the API's message).</summary>
+        public string? StandardError { get; init; }
 
         /// <summary>The CLI's or the process's exit code, when there is one.</summary>
-        public int? ExitCode { get; set; }
+        public int? ExitCode { get; init; }
 
-        /// <summary>The VM's state when the failure was reported.</summary>
-        public VmState? State { get; set; }
+        /// <summary>The VM's state the failure refers to (the state an action was refused in).</summary>
+        public VmState? State { get; init; }
 
         /// <summary>The action refused, for InvalidTransition.</summary>
-        public VmAction? Action { get; set; }
+        public VmAction? Action { get; init; }
+
+        /// <summary>
+        /// The engine may have acted before the failure (a request went unanswered): whoever holds
+        /// the VM must read its state back rather than assume nothing happened.
+        /// </summary>
+        public bool OutcomeUnknown { get; init; }
+
+        /// <summary>True for failures that end the whole command rather than one VM.</summary>
+        public bool IsFatal => Kind == DockerVmErrorKind.CliNotFound || Kind == DockerVmErrorKind.EngineUnavailable;
 
         public static string IdOf(DockerVmErrorKind kind) => kind switch
         {
@@ -62,14 +74,5 @@ namespace DockerVm
             DockerVmErrorKind.CommandFailed => "DockerCommandFailed",
             _ => "DockerVm" + kind,
         };
-
-        /// <summary>
-        /// True when the engine may have acted before the failure (a command went unanswered, or an
-        /// action failed after its first command succeeded): the VM's state must be read back.
-        /// </summary>
-        public bool OutcomeUnknown { get; set; }
-
-        /// <summary>True for failures that end the whole command rather than one VM.</summary>
-        public bool IsFatal => Kind == DockerVmErrorKind.CliNotFound || Kind == DockerVmErrorKind.EngineUnavailable;
     }
 }

@@ -20,6 +20,38 @@ namespace DockerVm
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
 
+        /// <summary>The labels a VM's container is created with: the user's, then DockerVm's own, which record its options.</summary>
+        public static IReadOnlyDictionary<string, string> For(string image, VmOptions options, string createToken)
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var kv in options.Labels)
+            {
+                labels[kv.Key] = kv.Value;
+            }
+            labels[Managed] = "true";
+            labels[Image] = image;
+            labels[StopTimeout] = options.StopTimeoutSec.ToString(CultureInfo.InvariantCulture);
+            labels[PollingInterval] = options.PollingIntervalMs.ToString(CultureInfo.InvariantCulture);
+            labels[Command] = EncodeCommand(options.ContainerCommand);
+            labels[CreateToken] = createToken;
+            return labels;
+        }
+
+        /// <summary>The image and options a managed container was created with, read back from its labels.</summary>
+        public static (string Image, VmOptions Options) Read(Engine.ContainerInfo info)
+        {
+            var labels = info.Labels;
+            var options = new VmOptions
+            {
+                StopTimeoutSec = Int(labels, StopTimeout) ?? VmOptions.DefaultStopTimeoutSec,
+                PollingIntervalMs = Int(labels, PollingInterval) ?? VmOptions.DefaultPollingIntervalMs,
+                ContainerCommand = DecodeCommand(labels.TryGetValue(Command, out var c) ? c : null) ?? info.Command.ToArray(),
+                Labels = labels.Where(kv => !kv.Key.StartsWith("dockervm.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
+            };
+            var image = labels.TryGetValue(Image, out var i) && i.Length > 0 ? i : info.Image;
+            return (image, options);
+        }
+
         public static string EncodeCommand(IEnumerable<string> command) => JsonSerializer.Serialize(command.ToArray());
 
         public static string[]? DecodeCommand(string? json)
@@ -53,12 +85,7 @@ namespace DockerVm
         {
             if (!IsValid(name))
             {
-                throw new DockerVmException(DockerVmErrorKind.InvalidName,
-                    $"'{name}' is not a valid VM name: docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two characters, starting with a letter or digit).",
-                    name)
-                {
-                    RecommendedAction = "Choose a name of letters, digits, '_', '.' and '-', starting with a letter or digit.",
-                };
+                throw Failures.InvalidName(name);
             }
         }
 

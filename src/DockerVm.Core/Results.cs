@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using DockerVm.Engine;
 
 namespace DockerVm
@@ -46,6 +47,34 @@ namespace DockerVm
         public double Cpus { get; init; }
         public IReadOnlyList<string> ContainerCommand { get; init; } = Array.Empty<string>();
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>The properties of VM <paramref name="vm"/> from the engine's inspect data.</summary>
+        public static DockerVmProperties From(DockerVmInstance vm, ContainerInfo info) => new()
+        {
+            Name = vm.Name,
+            IPAddress = vm.IPAddress,
+            CloneInfo = vm.CloneInfo,
+            State = vm.State,
+            ContainerId = info.Id,
+            Context = vm.Context,
+            Status = info.State.StatusText,
+            ExitCode = info.State.ExitCode,
+            Pid = info.State.Pid,
+            OOMKilled = info.State.OOMKilled,
+            CreatedAt = info.Created,
+            StartedAt = info.State.StartedAt,
+            FinishedAt = info.State.FinishedAt,
+            Hostname = info.Hostname,
+            ImageId = info.ImageId,
+            Networks = info.Networks,
+            IPAddresses = info.Networks.SelectMany(n => new[] { n.IPAddress, n.GlobalIPv6Address })
+                .Where(a => !string.IsNullOrEmpty(a)).Distinct().ToArray(),
+            Ports = info.Ports,
+            MemoryBytes = info.MemoryBytes,
+            Cpus = info.NanoCpus / 1e9,
+            ContainerCommand = info.Command,
+            Labels = info.Labels,
+        };
     }
 
     /// <summary>One finished exec: exact text, exit code and duration.</summary>

@@ -65,7 +65,7 @@ namespace DockerVm
             {
                 return next;
             }
-            throw InvalidTransition(state, action, vmName);
+            throw Failures.InvalidTransition(state, action, vmName);
         }
 
         /// <summary>True when the table allows <paramref name="action"/> in <paramref name="state"/>.</summary>
@@ -79,24 +79,22 @@ namespace DockerVm
         public static VmState SuccessState(VmAction action) =>
             Outcome.TryGetValue(action, out var s) ? s : throw new ArgumentOutOfRangeException(nameof(action));
 
-        /// <summary>The refusal for an action the table does not allow.</summary>
-        public static DockerVmException InvalidTransition(VmState state, VmAction action, string? vmName, string? actionLabel = null)
+        /// <summary>
+        /// The engine's container status -> VM state: running Running; paused Suspended; created,
+        /// exited Stopped; dead ErrorUnknown; removing Deleting; restarting Starting. (A container
+        /// that is absent is Deleted, or Initial for a VM never cloned: see DockerVmInstance.)
+        /// </summary>
+        public static VmState StateOf(Engine.ContainerStatus status) => status switch
         {
-            var valid = ValidActions(state);
-            var validText = valid.Length == 0 ? "none (wait for the current operation to finish)" : string.Join(", ", valid);
-            var who = vmName is null ? "the VM" : $"VM '{vmName}'";
-            return new DockerVmException(
-                DockerVmErrorKind.InvalidTransition,
-                $"Cannot {actionLabel ?? action.ToString()} {who}: the action {action} is not allowed in state {state}. Valid actions in {state}: {validText}.",
-                vmName)
-            {
-                RecommendedAction = valid.Length == 0
-                    ? "Wait for the VM to leave its transient state, then retry."
-                    : $"Use one of the valid actions for state {state}: {validText}.",
-                State = state,
-                Action = action,
-            };
-        }
+            Engine.ContainerStatus.Running => VmState.Running,
+            Engine.ContainerStatus.Paused => VmState.Suspended,
+            Engine.ContainerStatus.Created => VmState.Stopped,
+            Engine.ContainerStatus.Exited => VmState.Stopped,
+            Engine.ContainerStatus.Dead => VmState.ErrorUnknown,
+            Engine.ContainerStatus.Removing => VmState.Deleting,
+            Engine.ContainerStatus.Restarting => VmState.Starting,
+            _ => VmState.ErrorUnknown,
+        };
 
         /// <summary>Renders the transition table as text (the seed's PrintStates).</summary>
         public static string Print()

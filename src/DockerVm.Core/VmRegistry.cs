@@ -38,8 +38,17 @@ namespace DockerVm
         {
             var key = (engine.Context, info.Name);
             var created = false;
-            var vm = Vms.GetOrAdd(key, _ =>
+            var vm = Vms.AddOrUpdate(key, _ =>
             {
+                created = true;
+                return DockerVmInstance.FromContainer(engine, info);
+            }, (_, known) =>
+            {
+                // A VM is its container: a new container under a known name is another VM.
+                if (known.ContainerId.Length == 0 || known.ContainerId == info.Id)
+                {
+                    return known;
+                }
                 created = true;
                 return DockerVmInstance.FromContainer(engine, info);
             });
@@ -61,7 +70,7 @@ namespace DockerVm
             var ids = await engine.ListIdsAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
             var infos = await engine.InspectAsync(ids, ct).ConfigureAwait(false);
             return infos
-                .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
+                .Where(i => i.IsManaged)
                 .Select(i => FromContainer(engine, i, epochs))
                 .OrderBy(v => v.Name, StringComparer.Ordinal)
                 .ToList();
@@ -73,7 +82,7 @@ namespace DockerVm
             var epochs = EpochsOf(engine);
             var infos = await engine.InspectAsync(names, ct).ConfigureAwait(false);
             var found = infos
-                .Where(i => i.Labels.TryGetValue(Labels.Managed, out var m) && m == "true")
+                .Where(i => i.IsManaged)
                 .Select(i => FromContainer(engine, i, epochs))
                 .ToList();
             foreach (var missing in names.Where(n => found.All(v => v.Name != n)))
@@ -81,7 +90,7 @@ namespace DockerVm
                 if (Vms.TryGetValue((engine.Context, missing), out var stale) &&
                     epochs.TryGetValue(missing, out var e) && stale.Epoch == e)
                 {
-                    stale.MarkDeleted();
+                    stale.Observe(null, e);
                 }
             }
             return found;

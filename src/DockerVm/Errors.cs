@@ -3,7 +3,7 @@ using System.Management.Automation;
 
 namespace DockerVm.Commands
 {
-    /// <summary>The one error factory: contract ids, precise categories, the VM as target, a recommended action.</summary>
+    /// <summary>Core failures as error records: contract ids, precise categories, the VM as target, a recommended action (the messages are Core's <see cref="Failures"/>).</summary>
     internal static class Errors
     {
         public static ErrorCategory CategoryOf(DockerVmErrorKind kind) => kind switch
@@ -29,11 +29,7 @@ namespace DockerVm.Commands
             return record;
         }
 
-        public static ErrorRecord From(DockerVmErrorKind kind, string message, object? target, string? recommended = null) =>
-            From(new DockerVmException(kind, message, target?.ToString()) { RecommendedAction = recommended }, target);
-
         /// <summary>Anything that is not a DockerVmException becomes DockerCommandFailed: no raw .NET exception reaches the user.</summary>
-        public static ErrorRecord Unexpected(Exception e, object? target) =>
-            From(new DockerVmException(DockerVmErrorKind.CommandFailed, $"DockerVm failed unexpectedly: {e.Message}", target?.ToString(), e), target);
+        public static ErrorRecord Unexpected(Exception e, object? target) => From(Failures.Unexpected(e, target?.ToString()), target);
     }
 }

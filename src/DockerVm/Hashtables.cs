@@ -21,11 +21,7 @@ namespace DockerVm.Commands
                 var key = entry.Key?.ToString() ?? "";
                 if (key.Trim().Length == 0 || key.Contains("="))
                 {
-                    throw new DockerVmException(DockerVmErrorKind.InvalidName,
-                        $"-{parameter} has the key '{key}', a name docker would reject: keys must be non-empty and contain no '='.", key)
-                    {
-                        RecommendedAction = $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.",
-                    };
+                    throw Failures.InvalidKey(parameter, key);
                 }
                 result[key] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
             }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -49,12 +50,13 @@ namespace DockerVm.Commands
         }
 
         /// <summary>
-        /// One mutating action on one VM: -WhatIf/-Confirm name the VM and the docker command
-        /// (secrets masked), then the action runs and -PassThru writes the refreshed object.
+        /// One mutating action on one VM: -WhatIf/-Confirm name the VM and show the action's plan
+        /// (the engine commands it sends, secrets masked), then the action runs and -PassThru writes
+        /// the refreshed object.
         /// </summary>
-        protected void Act(DockerVmInstance vm, string commandLine, Func<CancellationToken, Task> action, bool passThru)
+        protected void Act(DockerVmInstance vm, ActionPlan plan, Func<CancellationToken, Task> action, bool passThru)
         {
-            if (ShouldProcess(vm.Name, commandLine))
+            if (ShouldProcess(vm.Name, plan.ToString()))
             {
                 Await(action);
                 EmitIfPassThru(passThru, vm);
@@ -91,9 +93,7 @@ namespace DockerVm.Commands
                     var vm = found.FirstOrDefault(v => v.Name == name);
                     if (vm is null)
                     {
-                        WriteError(Errors.From(DockerVmErrorKind.NotFound,
-                            $"No DockerVm-managed VM named '{name}' exists{(string.IsNullOrEmpty(context) ? "" : $" on context '{context}'")}.",
-                            name, "Run Get-DockerVm to list the VMs that exist."));
+                        WriteError(Errors.From(Failures.NoSuchVm(name, context), name));
                     }
                     else
                     {

@@ -142,7 +142,7 @@ public class CliErrorsTests
     [Fact]
     public void Tail_keeps_the_last_non_empty_lines()
     {
-        Assert.Equal("c | d", CliErrors.Tail("a\n\nb\r\nc\n  \nd\n", 2));
-        Assert.Equal("(no error output)", CliErrors.Tail(" \n\n"));
+        Assert.Equal("c | d", Failures.Tail("a\n\nb\r\nc\n  \nd\n", 2));
+        Assert.Equal("(no error output)", Failures.Tail(" \n\n"));
     }
 }

@@ -335,8 +335,8 @@ public class DockerCliExecTests
     {
         var i = Array.IndexOf(argv, "--env");
         Assert.True(i >= 0);
-        Assert.StartsWith(DockerCli.ExecMarkerVariable + "=", argv[i + 1]);
-        var marker = argv[i + 1].Substring(DockerCli.ExecMarkerVariable.Length + 1);
+        Assert.StartsWith(DockerCommands.ExecMarkerVariable + "=", argv[i + 1]);
+        var marker = argv[i + 1].Substring(DockerCommands.ExecMarkerVariable.Length + 1);
         Assert.Matches("^[0-9a-f]{32}$", marker);
         return marker;
     }
@@ -361,7 +361,7 @@ public class DockerCliExecTests
         Assert.Equal(new[]
         {
             "exec",
-            "--env", DockerCli.ExecMarkerVariable + "=" + marker,
+            "--env", DockerCommands.ExecMarkerVariable + "=" + marker,
             "--env", "PASSWORD=p@ss w0rd;$x",
             "--env", "Z=last",
             "--workdir", "/tmp/work dir",
@@ -382,7 +382,7 @@ public class DockerCliExecTests
         Assert.DoesNotContain("--interactive", argv);
         Assert.DoesNotContain("--workdir", argv);
         Assert.DoesNotContain("--user", argv);
-        Assert.Equal(new[] { "exec", "--env", DockerCli.ExecMarkerVariable + "=" + Marker(argv), "vm1", "true" }, argv);
+        Assert.Equal(new[] { "exec", "--env", DockerCommands.ExecMarkerVariable + "=" + Marker(argv), "vm1", "true" }, argv);
     }
 
     [Fact]
@@ -470,7 +470,7 @@ public class DockerCliExecTests
         Assert.Equal(2, calls.Count);
         var marker = Marker(calls[0]);
         Assert.Equal(new[] { "exec", "vm1", "sh", "-c" }, calls[1].Take(4));
-        Assert.Contains(DockerCli.ExecMarkerVariable + "=" + marker, calls[1][4]);
+        Assert.Contains(DockerCommands.ExecMarkerVariable + "=" + marker, calls[1][4]);
     }
 
     private sealed class Collect : IExecObserver

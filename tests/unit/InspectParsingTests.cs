@@ -39,7 +39,7 @@ public class InspectParsingTests
 
         Assert.Equal(CreatedId, c.Id);
         Assert.Equal("unitfix-created", c.Name);
-        Assert.Equal("created", c.State.Status);
+        Assert.Equal("created", c.State.StatusText);
         Assert.Equal(VmState.Stopped, c.VmState);
         Assert.False(c.State.Running);
         Assert.Equal(0, c.State.ExitCode);
@@ -67,7 +67,7 @@ public class InspectParsingTests
 
         Assert.Equal(RunningId, c.Id);
         Assert.Equal("unitfix-running", c.Name);
-        Assert.Equal("running", c.State.Status);
+        Assert.Equal("running", c.State.StatusText);
         Assert.Equal(VmState.Running, c.VmState);
         Assert.True(c.State.Running);
         Assert.False(c.State.Paused);
@@ -94,7 +94,7 @@ public class InspectParsingTests
 
         Assert.Equal(PausedId, c.Id);
         Assert.Equal("unitfix-paused", c.Name);
-        Assert.Equal("paused", c.State.Status);
+        Assert.Equal("paused", c.State.StatusText);
         Assert.Equal(VmState.Suspended, c.VmState);
         Assert.True(c.State.Paused);
         Assert.True(c.State.Running); // docker reports a paused container as running too
@@ -111,7 +111,7 @@ public class InspectParsingTests
 
         Assert.Equal(ExitedId, c.Id);
         Assert.Equal("unitfix-exited", c.Name);
-        Assert.Equal("exited", c.State.Status);
+        Assert.Equal("exited", c.State.StatusText);
         Assert.Equal(VmState.Stopped, c.VmState);
         Assert.False(c.State.Running);
         Assert.Equal(3, c.State.ExitCode);
@@ -167,7 +167,7 @@ public class InspectParsingTests
     [InlineData("restarting", VmState.Starting)]
     public void Docker_status_maps_to_the_contracts_state(string status, VmState state)
     {
-        Assert.Equal(state, ContainerInfo.StateOf(status));
+        Assert.Equal(state, StateMachine.StateOf(ContainerStateInfo.Parse(status)));
 
         // and through a whole inspect document
         var json = Fixtures.Read("running.json").Replace("\"Status\": \"running\"", $"\"Status\": \"{status}\"");
@@ -180,7 +180,7 @@ public class InspectParsingTests
     [InlineData("stopped")]
     public void An_unknown_status_is_ErrorUnknown(string status)
     {
-        Assert.Equal(VmState.ErrorUnknown, ContainerInfo.StateOf(status));
+        Assert.Equal(VmState.ErrorUnknown, StateMachine.StateOf(ContainerStateInfo.Parse(status)));
     }
 
     [Theory]

@@ -168,7 +168,7 @@ public class StateMachineTests
     [Fact]
     public void Refusal_in_a_transient_state_says_there_is_nothing_to_do_but_wait()
     {
-        var e = StateMachine.InvalidTransition(VmState.Starting, VmAction.Stop, "web1");
+        var e = Failures.InvalidTransition(VmState.Starting, VmAction.Stop, "web1");
 
         Assert.Equal("DockerVmInvalidTransition", e.ErrorId);
         Assert.Contains("Stop", e.Message);
@@ -180,7 +180,7 @@ public class StateMachineTests
     [Fact]
     public void Refusal_uses_the_action_label_when_given()
     {
-        var e = StateMachine.InvalidTransition(VmState.Stopped, VmAction.Start, "web1", "resume");
+        var e = Failures.InvalidTransition(VmState.Stopped, VmAction.Start, "web1", "resume");
         Assert.StartsWith("Cannot resume VM 'web1'", e.Message);
         Assert.Contains("Start", e.Message);
     }

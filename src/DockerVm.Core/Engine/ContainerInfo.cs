@@ -6,10 +6,40 @@ using System.Text.Json;
 
 namespace DockerVm.Engine
 {
+    /// <summary>A container's status as the engine reports it.</summary>
+    public enum ContainerStatus
+    {
+        Unknown,
+        Created,
+        Running,
+        Paused,
+        Restarting,
+        Removing,
+        Exited,
+        Dead,
+    }
+
     /// <summary>The State part of `docker inspect`.</summary>
     public sealed class ContainerStateInfo
     {
-        public string Status { get; init; } = "";
+        /// <summary>The engine's status word, parsed.</summary>
+        public ContainerStatus Status => Parse(StatusText);
+
+        /// <summary>The engine's status word as it said it (created, running, paused, ...).</summary>
+        public string StatusText { get; init; } = "";
+
+        public static ContainerStatus Parse(string? status) => status switch
+        {
+            "created" => ContainerStatus.Created,
+            "running" => ContainerStatus.Running,
+            "paused" => ContainerStatus.Paused,
+            "restarting" => ContainerStatus.Restarting,
+            "removing" => ContainerStatus.Removing,
+            "exited" => ContainerStatus.Exited,
+            "dead" => ContainerStatus.Dead,
+            _ => ContainerStatus.Unknown,
+        };
+
         public bool Running { get; init; }
         public bool Paused { get; init; }
         public bool Restarting { get; init; }
@@ -66,20 +96,11 @@ namespace DockerVm.Engine
             !string.IsNullOrEmpty(DefaultIPAddress) ? DefaultIPAddress
             : Networks.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a)) ?? "";
 
-        /// <summary>Docker status -> VM state (contract §1).</summary>
-        public VmState VmState => StateOf(State.Status);
+        /// <summary>The VM state the engine's status means (the mapping is the state machine's).</summary>
+        public VmState VmState => StateMachine.StateOf(State.Status);
 
-        public static VmState StateOf(string status) => status switch
-        {
-            "running" => VmState.Running,
-            "paused" => VmState.Suspended,
-            "created" => VmState.Stopped,
-            "exited" => VmState.Stopped,
-            "dead" => VmState.ErrorUnknown,
-            "removing" => VmState.Deleting,
-            "restarting" => VmState.Starting,
-            _ => VmState.ErrorUnknown,
-        };
+        /// <summary>True when the container carries the label that marks a DockerVm VM.</summary>
+        public bool IsManaged => Labels.TryGetValue(DockerVm.Labels.Managed, out var m) && m == "true";
 
         /// <summary>Parses the JSON array `docker inspect` prints. Missing containers are simply absent.</summary>
         public static IReadOnlyList<ContainerInfo> ParseArray(string json)
@@ -156,7 +177,7 @@ namespace DockerVm.Engine
                 Hostname = config is { } c4 ? Str(c4, "Hostname") : "",
                 State = state is { } s ? new ContainerStateInfo
                 {
-                    Status = Str(s, "Status"),
+                    StatusText = Str(s, "Status"),
                     Running = Bool(s, "Running"),
                     Paused = Bool(s, "Paused"),
                     Restarting = Bool(s, "Restarting"),

@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 
 namespace DockerVm.Engine
 {
-    /// <summary>What `docker create` is asked to make.</summary>
+    /// <summary>What a create request asks the engine to make.</summary>
     public sealed class CreateSpec
     {
         public string Name { get; init; } = "";
@@ -14,10 +14,11 @@ namespace DockerVm.Engine
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
         public IReadOnlyList<string> CreateArguments { get; init; } = Array.Empty<string>();
         public IReadOnlyList<string> ContainerCommand { get; init; } = Array.Empty<string>();
+        /// <summary>Run an init process as PID 1 (stop takes milliseconds instead of the SIGKILL grace).</summary>
         public bool Init { get; init; } = true;
     }
 
-    /// <summary>What `docker exec` is asked to run.</summary>
+    /// <summary>What an exec request asks the engine to run.</summary>
     public sealed class ExecSpec
     {
         public string Command { get; init; } = "";
@@ -45,38 +46,54 @@ namespace DockerVm.Engine
     }
 
     /// <summary>
-    /// The engine operations DockerVm needs. The CLI transport implements them now; an Engine API
-    /// transport can be added without touching the instance or the cmdlets.
-    /// Every failure is a <see cref="DockerVmException"/>.
+    /// The seam between DockerVm and a Docker engine: every transport (the CLI today) implements it,
+    /// and nothing above it knows how the engine is reached. It speaks in DockerVm terms: typed
+    /// requests in, typed results out, and every failure a <see cref="DockerVmException"/> built by
+    /// <see cref="Failures"/>. The engine's own wording (already paused, not running, no such
+    /// container) is read here, never above.
+    ///
+    /// A <c>target</c> is a container's full id (a name only before the id is known).
     /// </summary>
     public interface IDockerEngine
     {
-        /// <summary>The docker context the engine is reached through; empty for the CLI's default.</summary>
+        /// <summary>The docker context the engine is reached through; empty for the default.</summary>
         string Context { get; }
 
-        /// <summary>Creates a container and returns its full id.</summary>
+        /// <summary>How the engine is reached, for -Verbose (e.g. "cli: docker").</summary>
+        string Transport { get; }
+
+        /// <summary>The docker command that does what <paramref name="request"/> does, as a user would type it, secrets masked.</summary>
+        string Describe(EngineRequest request);
+
+        /// <summary>Creates a container and returns its full id. A name in use is NameConflict.</summary>
         Task<string> CreateAsync(CreateSpec spec, CancellationToken ct);
 
-        Task StartAsync(string name, CancellationToken ct);
+        Task StartAsync(string target, CancellationToken ct);
 
-        /// <summary>Inspects containers by name or id; the ones that do not exist are absent from the result.</summary>
-        Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> namesOrIds, CancellationToken ct);
+        /// <summary>Stops a container, SIGKILL after <paramref name="graceSec"/> (0 kills at once). A container that is not running counts as stopped.</summary>
+        Task StopAsync(string target, int graceSec, CancellationToken ct);
 
-        Task<ExecOutcome> ExecAsync(string name, ExecSpec spec, IExecObserver? observer, CancellationToken ct);
+        /// <summary>Pauses a container; one already paused counts as paused.</summary>
+        Task PauseAsync(string target, CancellationToken ct);
 
-        /// <summary>Stops a container, SIGKILL after <paramref name="timeoutSec"/> (0 kills at once).</summary>
-        Task StopAsync(string name, int timeoutSec, CancellationToken ct);
+        Task UnpauseAsync(string target, CancellationToken ct);
 
-        Task PauseAsync(string name, CancellationToken ct);
+        /// <summary>
+        /// Removes a container; without <paramref name="force"/> the engine refuses a running one
+        /// (InvalidTransition). A missing container is NotFound.
+        /// </summary>
+        Task RemoveAsync(string target, bool force, CancellationToken ct);
 
-        Task UnpauseAsync(string name, CancellationToken ct);
-
-        Task RemoveAsync(string name, bool force, CancellationToken ct);
+        /// <summary>Inspects containers by id or name; the ones that do not exist are absent from the result.</summary>
+        Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> targets, CancellationToken ct);
 
         /// <summary>Full ids of all containers (any status) carrying every label given as key=value.</summary>
         Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct);
 
+        /// <summary>Runs a process in a running container. Cancellation ends the process inside the container too.</summary>
+        Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct);
+
         /// <summary>The last <paramref name="tail"/> lines of a container's log (stdout and stderr).</summary>
-        Task<string> LogsAsync(string name, int tail, CancellationToken ct);
+        Task<string> LogsAsync(string target, int tail, CancellationToken ct);
     }
 }

@@ -40,9 +40,7 @@ namespace DockerVm.Commands
                     var hits = all.Where(v => pattern.IsMatch(v.Name)).ToList();
                     if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                     {
-                        WriteError(Errors.From(DockerVmErrorKind.NotFound,
-                            $"No DockerVm-managed VM named '{name}' exists{(context.Length == 0 ? "" : $" on context '{context}'")}.",
-                            name, "Run Get-DockerVm without -Name to list the VMs that exist."));
+                        WriteError(Errors.From(Failures.NoSuchVm(name, context), name));
                     }
                     matched.UnionWith(hits);
                 }

@@ -75,15 +75,7 @@ namespace DockerVm.Commands
             }
             else if (outcome.ExitCode != 0)
             {
-                throw new DockerVmException(DockerVmErrorKind.ExecFailed,
-                    $"'{Command}' in VM '{vm.Name}' exited with code {outcome.ExitCode}." +
-                    (outcome.StandardError.Length > 0 ? $" stderr: {CliErrors.Tail(outcome.StandardError, 3)}" : ""), vm.Name)
-                {
-                    ExitCode = outcome.ExitCode,
-                    StandardError = outcome.StandardError,
-                    State = vm.State,
-                    RecommendedAction = "Use -AsResult to get the exit code and output as an object without an error.",
-                };
+                throw Failures.ExecFailed(vm.Name, Command, outcome.ExitCode, outcome.StandardError);
             }
         }
 

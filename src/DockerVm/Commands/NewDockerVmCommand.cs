@@ -61,11 +61,7 @@ namespace DockerVm.Commands
             {
                 if (string.IsNullOrWhiteSpace(Image))
                 {
-                    throw new DockerVmException(DockerVmErrorKind.ImageNotFound,
-                        "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", name)
-                    {
-                        RecommendedAction = "Pass an image that exists on the engine (docker images lists them).",
-                    };
+                    throw Failures.EmptyImage(name);
                 }
                 VmName.Validate(name);
                 options = new VmOptions
@@ -85,16 +81,9 @@ namespace DockerVm.Commands
                 return;
             }
             var vm = new DockerVmInstance(VmRegistry.Engine(Context), name, Image.Trim(), options);
-            var preview = DockerCommands.Create(Context, new CreateSpec
-            {
-                Name = name,
-                Image = vm.Image,
-                Environment = options.Environment,
-                Labels = options.Labels,
-                CreateArguments = options.CreateArguments,
-                ContainerCommand = options.ContainerCommand,
-            }).Display("docker");
-            if (!ShouldProcess(name, preview + (Start ? " && docker start " + name : "")))
+            // What -WhatIf shows is the plan the VM runs: every label, the real program.
+            var plan = Start ? vm.PlanClone().Then(vm.PlanStart()) : vm.PlanClone();
+            if (!ShouldProcess(name, plan.ToString()))
             {
                 return;
             }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -16,12 +15,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            var action = DockerCommands.Remove(vm.Context, vm.Name, force: true).Display("docker");
-            if (Force && vm.State == VmState.Running)
-            {
-                action = DockerCommands.Stop(vm.Context, vm.Name, vm.StopTimeoutSec).Display("docker") + " && " + action;
-            }
-            Act(vm, action, ct => vm.DeleteAsync(stopFirst: Force, ct), PassThru);
+            Act(vm, vm.PlanDelete(Force), ct => vm.DeleteAsync(Force, ct), PassThru);
         }
     }
 }

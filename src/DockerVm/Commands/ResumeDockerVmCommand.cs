@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -17,7 +16,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            Act(vm, DockerCommands.Unpause(vm.Context, vm.Name).Display("docker"), ct => vm.ResumeAsync(Seconds(TimeoutSec), ct), PassThru);
+            Act(vm, vm.PlanResume(), ct => vm.ResumeAsync(Seconds(TimeoutSec), ct), PassThru);
         }
     }
 }

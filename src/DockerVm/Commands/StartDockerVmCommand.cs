@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -17,8 +16,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            var command = vm.State == VmState.Suspended ? DockerCommands.Unpause(vm.Context, vm.Name) : DockerCommands.Start(vm.Context, vm.Name);
-            Act(vm, command.Display("docker"), ct => vm.StartAsync(Seconds(TimeoutSec), ct), PassThru);
+            Act(vm, vm.PlanStart(), ct => vm.StartAsync(Seconds(TimeoutSec), ct), PassThru);
         }
     }
 }

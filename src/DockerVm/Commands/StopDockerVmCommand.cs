@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -22,7 +21,7 @@ namespace DockerVm.Commands
         {
             // The grace before SIGKILL: -TimeoutSec when given, else the VM's own StopTimeoutSec.
             var timeout = Force ? 0 : MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : vm.StopTimeoutSec;
-            Act(vm, DockerCommands.Stop(vm.Context, vm.Name, timeout).Display("docker"), ct => vm.StopAsync(timeout, ct), PassThru);
+            Act(vm, vm.PlanStop(timeout), ct => vm.StopAsync(timeout, ct), PassThru);
         }
     }
 }

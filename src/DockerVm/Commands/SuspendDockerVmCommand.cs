@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using DockerVm.Engine;
 
 namespace DockerVm.Commands
 {
@@ -13,7 +12,7 @@ namespace DockerVm.Commands
 
         protected override void ProcessVm(DockerVmInstance vm)
         {
-            Act(vm, DockerCommands.Pause(vm.Context, vm.Name).Display("docker"), vm.SuspendAsync, PassThru);
+            Act(vm, vm.PlanSuspend(), vm.SuspendAsync, PassThru);
         }
     }
 }

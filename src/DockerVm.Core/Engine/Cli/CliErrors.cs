@@ -1,0 +1,55 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace DockerVm.Engine
+{
+    /// <summary>The one place where the CLI's stderr and exit codes are read: docker's wording in, the contract's errors out.</summary>
+    public static class CliErrors
+    {
+        private static readonly Regex EngineDown = new(
+            @"Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|failed to connect to the docker API|context "".*"" does not exist|context "".*"": context not found|dial unix [^:]+: connect:",
+            RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex ImageMissing = new(
+            @"Unable to find image|No such image|pull access denied|manifest unknown|repository does not exist|invalid reference format",
+            RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex NameInUse = new(@"is already in use by container|Conflict\. The container name", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex NoSuch = new(@"no such (container|object)", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex BadName = new(@"Invalid container name", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex NotRunningText = new(@"is not running|is paused|is restarting", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex AlreadyPausedText = new(@"is already paused", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex RemoveRunningText = new(@"cannot remove a running container|Stop the container before attempting removal", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
+        /// <summary>True when stderr says the container does not exist.</summary>
+        public static bool IsNoSuchContainer(string stderr) => NoSuch.IsMatch(stderr);
+
+        /// <summary>True when stderr says the engine cannot be reached.</summary>
+        public static bool IsEngineDown(string stderr) => EngineDown.IsMatch(stderr);
+
+        /// <summary>True when stderr says the container is not running (a stop of it counts as done).</summary>
+        public static bool IsNotRunning(string stderr) => NotRunningText.IsMatch(stderr);
+
+        /// <summary>True when stderr says the container is paused already (a pause of it counts as done).</summary>
+        public static bool IsAlreadyPaused(string stderr) => AlreadyPausedText.IsMatch(stderr);
+
+        /// <summary>True when a plain rm was refused because the container runs.</summary>
+        public static bool IsRemoveOfRunning(string stderr) => RemoveRunningText.IsMatch(stderr);
+
+        // What stderr says -> the contract's error, first match wins (null: any command).
+        private static readonly (Regex Pattern, string? OnlyFor, DockerVmErrorKind Kind)[] Rules =
+        {
+            (ImageMissing, "create", DockerVmErrorKind.ImageNotFound),
+            (EngineDown, null, DockerVmErrorKind.EngineUnavailable),
+            (NameInUse, null, DockerVmErrorKind.NameConflict),
+            (NoSuch, null, DockerVmErrorKind.NotFound),
+            (BadName, null, DockerVmErrorKind.InvalidName),
+            (NotRunningText, null, DockerVmErrorKind.NotRunning),
+        };
+
+        /// <summary>Maps a failed docker command to the contract's error.</summary>
+        public static DockerVmException Map(string operation, string commandLine, int exitCode, string stderr, string? vmName)
+        {
+            var rule = Rules.FirstOrDefault(r => (r.OnlyFor is null || r.OnlyFor == operation) && r.Pattern.IsMatch(stderr));
+            return Failures.FromEngine(rule.Pattern is null ? DockerVmErrorKind.CommandFailed : rule.Kind, vmName, commandLine, exitCode, stderr);
+        }
+    }
+}

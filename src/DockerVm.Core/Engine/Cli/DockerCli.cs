@@ -1,0 +1,301 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using CliWrap;
+
+namespace DockerVm.Engine
+{
+    /// <summary>
+    /// The CLI transport: every request runs as one docker command. The program is `docker`, or the
+    /// one named by DOCKERVM_CLI (read at each command).
+    /// </summary>
+    public sealed class DockerCli : IDockerEngine
+    {
+        public const string CliVariable = "DOCKERVM_CLI";
+        private const string OciExecFailed = "OCI runtime exec failed:";
+
+        private static readonly TimeSpan QueryCeiling = TimeSpan.FromSeconds(30);
+        private static readonly TimeSpan ChangeCeiling = TimeSpan.FromSeconds(90);
+        // docker create pulls a missing image itself: a large pull must not pass for a dead engine.
+        private static readonly TimeSpan CreateCeiling = TimeSpan.FromMinutes(15);
+        private static readonly TimeSpan GraceAfterInterrupt = TimeSpan.FromSeconds(1);
+        private static readonly TimeSpan KillExecCeiling = TimeSpan.FromSeconds(5);
+        private readonly string? _program;
+
+        public DockerCli(string? context = null, string? program = null)
+        {
+            Context = context ?? "";
+            _program = program;
+        }
+
+        public string Context { get; }
+
+        public string Transport => "cli: " + Program;
+
+        /// <summary>The CLI program the next command will run.</summary>
+        public string Program
+        {
+            get
+            {
+                if (!string.IsNullOrEmpty(_program))
+                {
+                    return _program!;
+                }
+                var fromEnv = Environment.GetEnvironmentVariable(CliVariable);
+                return string.IsNullOrWhiteSpace(fromEnv) ? "docker" : fromEnv!;
+            }
+        }
+
+        public string Describe(EngineRequest request) => DockerCommands.For(Context, request).Display(Program);
+
+        public async Task<string> CreateAsync(CreateSpec spec, CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("create", DockerCommands.Create(Context, spec), spec.Name, CreateCeiling), ct).ConfigureAwait(false);
+            var id = r.StandardOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+            return id ?? throw Failures.Unreadable(r.CommandLine, "printed no container id", spec.Name);
+        }
+
+        public Task StartAsync(string target, CancellationToken ct) =>
+            RunAsync(new Call("start", DockerCommands.For(Context, new StartRequest(target)), target, ChangeCeiling), ct);
+
+        public async Task StopAsync(string target, int graceSec, CancellationToken ct)
+        {
+            var request = new StopRequest(target, graceSec);
+            // "is not running": already stopped, which is what was asked.
+            await RunAsync(new Call("stop", DockerCommands.For(Context, request), target, ChangeCeiling + Timeouts.Seconds(request.GraceSec))
+            {
+                Accept = r => CliErrors.IsNotRunning(r.StandardError),
+            }, ct).ConfigureAwait(false);
+        }
+
+        public Task PauseAsync(string target, CancellationToken ct) =>
+            RunAsync(new Call("pause", DockerCommands.For(Context, new PauseRequest(target)), target, ChangeCeiling)
+            {
+                Accept = r => CliErrors.IsAlreadyPaused(r.StandardError),
+            }, ct);
+
+        public Task UnpauseAsync(string target, CancellationToken ct) =>
+            RunAsync(new Call("unpause", DockerCommands.For(Context, new UnpauseRequest(target)), target, ChangeCeiling), ct);
+
+        public async Task RemoveAsync(string target, bool force, CancellationToken ct)
+        {
+            var call = new Call("rm", DockerCommands.For(Context, new RemoveRequest(target, force)), target, ChangeCeiling)
+            {
+                Accept = r => CliErrors.IsRemoveOfRunning(r.StandardError),
+            };
+            var r = await RunAsync(call, ct).ConfigureAwait(false);
+            if (r.ExitCode != 0)
+            {
+                throw Failures.RemoveRunning(target, r.CommandLine, r.StandardError);
+            }
+            // docker rm --force exits 0 for a container that does not exist, saying so on stderr.
+            if (CliErrors.IsNoSuchContainer(r.StandardError))
+            {
+                throw CliErrors.Map("rm", r.CommandLine, r.ExitCode, r.StandardError, target);
+            }
+        }
+
+        public async Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> targets, CancellationToken ct)
+        {
+            if (targets.Count == 0)
+            {
+                return Array.Empty<ContainerInfo>();
+            }
+            // docker inspect exits 1 when any name is missing, yet prints the ones it found.
+            var r = await RunAsync(new Call("inspect", DockerCommands.Inspect(Context, targets), targets.Count == 1 ? targets[0] : null, QueryCeiling)
+            {
+                Accept = res => OnlyMissing(res.StandardError),
+            }, ct).ConfigureAwait(false);
+            try
+            {
+                return ContainerInfo.ParseArray(r.StandardOutput);
+            }
+            catch (Exception e) when (e is FormatException || e is System.Text.Json.JsonException)
+            {
+                throw Failures.Unreadable(r.CommandLine, "printed output that is not inspect JSON", null, e);
+            }
+        }
+
+        public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("ps", DockerCommands.ListIds(Context, labelFilters), null, QueryCeiling), ct).ConfigureAwait(false);
+            return r.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Distinct().ToList();
+        }
+
+        public async Task<string> LogsAsync(string target, int tail, CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("logs", DockerCommands.Logs(Context, target, tail), target, QueryCeiling), ct).ConfigureAwait(false);
+            return (r.StandardOutput + r.StandardError).TrimEnd();
+        }
+
+        public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
+        {
+            var marker = Guid.NewGuid().ToString("N");
+            // docker prints its own "OCI runtime exec failed" (command not found, ...) on stdout: it belongs on stderr.
+            var stdout = new OutputCapture(observer is null ? null : line =>
+            {
+                if (line.StartsWith(OciExecFailed, StringComparison.Ordinal))
+                {
+                    observer.OnStandardError(line);
+                }
+                else
+                {
+                    observer.OnStandardOutput(line);
+                }
+            });
+            var call = new Call("exec", DockerCommands.Exec(Context, target, spec, marker), target, null)
+            {
+                Stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false)),
+                Stdout = stdout,
+                Stderr = new OutputCapture(observer is null ? null : observer.OnStandardError),
+                // A non-zero exit is the process's own unless the daemon refused the exec.
+                Accept = res => !IsDaemonRefusal(res.StandardError),
+            };
+            try
+            {
+                var r = await RunAsync(call, ct).ConfigureAwait(false);
+                var (output, error) = r.StandardOutput.StartsWith(OciExecFailed, StringComparison.Ordinal)
+                    ? ("", r.StandardOutput + r.StandardError)
+                    : (r.StandardOutput, r.StandardError);
+                return new ExecOutcome { ExitCode = r.ExitCode, StandardOutput = output, StandardError = error, Duration = r.Duration };
+            }
+            catch (OperationCanceledException)
+            {
+                // Killing the client leaves the process running in the container: end it too.
+                await KillExecAsync(target, marker).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task KillExecAsync(string target, string marker)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(KillExecCeiling);
+                await RunAsync(new Call("exec", DockerCommands.KillExec(Context, target, marker), target, null) { Accept = _ => true }, cts.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Best effort: the image may have no shell, or the engine may be gone.
+            }
+        }
+
+        // True only when stderr has lines and every one says "no such container": an inspect that
+        // died without a word (killed, crashed) is a failure, never "nothing found".
+        private static bool OnlyMissing(string stderr)
+        {
+            var lines = stderr.Split('\n').Where(l => l.Trim().Length > 0).ToList();
+            return lines.Count > 0 && lines.All(CliErrors.IsNoSuchContainer);
+        }
+
+        // Failures of docker exec itself (as opposed to the process it ran) come from the daemon.
+        private static bool IsDaemonRefusal(string stderr) =>
+            stderr.StartsWith("Error response from daemon:", StringComparison.Ordinal) ||
+            stderr.StartsWith("Error: No such container", StringComparison.Ordinal) ||
+            CliErrors.IsEngineDown(stderr);
+
+        /// <summary>One docker command to run: what it is, its argv, its bound and how its output is taken.</summary>
+        private sealed class Call
+        {
+            public Call(string operation, CliArguments args, string? vmName, TimeSpan? ceiling)
+            {
+                Operation = operation;
+                Args = args;
+                VmName = vmName;
+                Ceiling = ceiling;
+            }
+
+            public string Operation { get; }
+            public CliArguments Args { get; }
+            public string? VmName { get; }
+            /// <summary>How long the engine may take to answer; null: as long as the caller's token allows.</summary>
+            public TimeSpan? Ceiling { get; }
+            public PipeSource Stdin { get; init; } = PipeSource.Null;
+            public OutputCapture Stdout { get; init; } = new(null);
+            public OutputCapture Stderr { get; init; } = new(null);
+            /// <summary>A non-zero exit that still counts as an answer (the caller reads it).</summary>
+            public Func<Result, bool>? Accept { get; init; }
+        }
+
+        private sealed class Result
+        {
+            public string CommandLine { get; init; } = "";
+            public int ExitCode { get; init; }
+            public string StandardOutput { get; init; } = "";
+            public string StandardError { get; init; } = "";
+            public TimeSpan Duration { get; init; }
+        }
+
+        private async Task<Result> RunAsync(Call call, CancellationToken ct)
+        {
+            var program = Program;
+            var display = call.Args.Display(program);
+            var command = Cli.Wrap(program)
+                .WithArguments(call.Args.Actual)
+                .WithValidation(CommandResultValidation.None)
+                .WithStandardInputPipe(call.Stdin)
+                .WithStandardOutputPipe(call.Stdout.Target)
+                .WithStandardErrorPipe(call.Stderr.Target);
+
+            using var ceilingCts = call.Ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(call.Ceiling.Value));
+            using var graceful = CancellationTokenSource.CreateLinkedTokenSource(ct, ceilingCts.Token);
+            using var forceful = new CancellationTokenSource();
+            using var escalate = graceful.Token.Register(() => forceful.CancelAfter(GraceAfterInterrupt));
+
+            CommandTrace.Emit(new CommandTraceEvent("issued", display));
+            var watch = Stopwatch.StartNew();
+            CommandResult result;
+            try
+            {
+                result = await command.ExecuteAsync(forceful.Token, graceful.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && ceilingCts.IsCancellationRequested)
+            {
+                CommandTrace.Emit(new CommandTraceEvent("failed", display, watch.Elapsed, null, "no answer"));
+                throw Failures.NoAnswer(display, call.Ceiling!.Value, call.VmName);
+            }
+            catch (OperationCanceledException)
+            {
+                CommandTrace.Emit(new CommandTraceEvent("failed", display, watch.Elapsed, null, "cancelled"));
+                throw;
+            }
+            catch (Exception e) when (IsLaunchFailure(e))
+            {
+                throw Failures.CliNotFound(program, CliVariable, display, call.VmName, e);
+            }
+            var run = new Result
+            {
+                CommandLine = display,
+                ExitCode = result.ExitCode,
+                StandardOutput = call.Stdout.Text,
+                StandardError = call.Stderr.Text,
+                Duration = watch.Elapsed,
+            };
+            if (run.ExitCode == 0 || (call.Accept?.Invoke(run) ?? false))
+            {
+                CommandTrace.Emit(new CommandTraceEvent("completed", display, run.Duration, run.ExitCode));
+                return run;
+            }
+            CommandTrace.Emit(new CommandTraceEvent("failed", display, run.Duration, run.ExitCode, Failures.Tail(run.StandardError, 2)));
+            throw CliErrors.Map(call.Operation, display, run.ExitCode, run.StandardError, call.VmName);
+        }
+
+        private static bool IsLaunchFailure(Exception e)
+        {
+            for (var x = e; x is not null; x = x.InnerException)
+            {
+                if (x is Win32Exception)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

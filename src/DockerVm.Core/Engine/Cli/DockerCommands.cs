@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace DockerVm.Engine
+{
+    /// <summary>
+    /// The argv of every docker command the CLI transport issues, and nothing else: requests in,
+    /// argument lists out. The same argv is run, and shown (masked) in -WhatIf and -Verbose.
+    /// </summary>
+    public static class DockerCommands
+    {
+        /// <summary>The variable that tags an exec's process, so a cancelled exec can be ended inside the container.</summary>
+        public const string ExecMarkerVariable = "DOCKERVM_EXEC_ID";
+
+        public static CliArguments Begin(string? context, string subcommand)
+        {
+            var args = new CliArguments();
+            if (!string.IsNullOrEmpty(context))
+            {
+                args.Add("--context").Add(context!);
+            }
+            return args.Add(subcommand);
+        }
+
+        /// <summary>The argv of a change request.</summary>
+        public static CliArguments For(string? context, EngineRequest request) => request switch
+        {
+            CreateRequest c => Create(context, c.Spec),
+            StartRequest s => Begin(context, "start").Add(s.Target),
+            StopRequest s => Begin(context, "stop").Add("--timeout").Add(s.GraceSec.ToString(CultureInfo.InvariantCulture)).Add(s.Target),
+            PauseRequest p => Begin(context, "pause").Add(p.Target),
+            UnpauseRequest u => Begin(context, "unpause").Add(u.Target),
+            RemoveRequest r => r.Force ? Begin(context, "rm").Add("--force").Add(r.Target) : Begin(context, "rm").Add(r.Target),
+            _ => throw new System.ArgumentOutOfRangeException(nameof(request), request.GetType().Name),
+        };
+
+        public static CliArguments Create(string? context, CreateSpec spec)
+        {
+            var args = Begin(context, "create");
+            if (spec.Init)
+            {
+                args.Add("--init");
+            }
+            return args.Add("--name").Add(spec.Name)
+                .AddPairs("--label", spec.Labels, secret: false)
+                .AddPairs("--env", spec.Environment, secret: true)
+                .Add(spec.CreateArguments)
+                .Add(spec.Image)
+                .Add(spec.ContainerCommand);
+        }
+
+        public static CliArguments Inspect(string? context, IReadOnlyList<string> targets) =>
+            Begin(context, "inspect").Add("--type").Add("container").Add(targets);
+
+        public static CliArguments ListIds(string? context, IReadOnlyList<string> labelFilters)
+        {
+            var args = Begin(context, "ps").Add("--all").Add("--quiet").Add("--no-trunc");
+            foreach (var f in labelFilters)
+            {
+                args.Add("--filter").Add("label=" + f);
+            }
+            return args;
+        }
+
+        public static CliArguments Logs(string? context, string target, int tail) =>
+            Begin(context, "logs").Add("--tail").Add(tail.ToString(CultureInfo.InvariantCulture)).Add(target);
+
+        /// <summary>docker exec; <paramref name="marker"/> tags the process so a cancelled exec can be ended inside the container.</summary>
+        public static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker)
+        {
+            var args = Begin(context, "exec");
+            if (spec.StandardInput is not null)
+            {
+                args.Add("--interactive");
+            }
+            if (marker is not null)
+            {
+                args.AddPairs("--env", new[] { new KeyValuePair<string, string>(ExecMarkerVariable, marker) }, secret: false);
+            }
+            args.AddPairs("--env", spec.Environment, secret: true);
+            if (!string.IsNullOrEmpty(spec.WorkingDirectory))
+            {
+                args.Add("--workdir").Add(spec.WorkingDirectory!);
+            }
+            if (!string.IsNullOrEmpty(spec.User))
+            {
+                args.Add("--user").Add(spec.User!);
+            }
+            return args.Add(target).Add(spec.Command).Add(spec.Arguments);
+        }
+
+        /// <summary>Kills, inside the container, every process an exec tagged with <paramref name="marker"/> started.</summary>
+        public static CliArguments KillExec(string? context, string target, string marker) =>
+            Begin(context, "exec").Add(target).Add("sh").Add("-c").Add(
+                "for p in /proc/[0-9]*; do grep -q \"" + ExecMarkerVariable + "=" + marker +
+                "\" \"$p/environ\" 2>/dev/null && kill -9 \"${p#/proc/}\" 2>/dev/null; done; true");
+    }
+}

@@ -1,0 +1,223 @@
+using System;
+using System.Linq;
+
+namespace DockerVm
+{
+    /// <summary>
+    /// The one error factory: every message DockerVm reports is written here, with its contract
+    /// id, the VM it is about and what the user can do. Transports and the instance only pick one.
+    /// </summary>
+    public static class Failures
+    {
+        private const string ListVms = "Run Get-DockerVm to list the VMs that exist.";
+        private const string RaiseTimeout = "Raise -TimeoutSec, or check the VM with Get-DockerVmProperties.";
+
+        private static string On(string? context) => string.IsNullOrEmpty(context) ? "" : $" on context '{context}'";
+
+        private static string Valid(VmState state)
+        {
+            var valid = StateMachine.ValidActions(state);
+            return valid.Length == 0 ? "none (wait for the current operation to finish)" : string.Join(", ", valid);
+        }
+
+        // ---- the state machine ----------------------------------------------------------------
+
+        /// <summary>The table does not allow <paramref name="action"/> in <paramref name="state"/>.</summary>
+        public static DockerVmException InvalidTransition(VmState state, VmAction action, string? vmName, string? actionLabel = null)
+        {
+            var who = vmName is null ? "the VM" : $"VM '{vmName}'";
+            var none = StateMachine.ValidActions(state).Length == 0;
+            return new DockerVmException(DockerVmErrorKind.InvalidTransition,
+                $"Cannot {actionLabel ?? action.ToString()} {who}: the action {action} is not allowed in state {state}. Valid actions in {state}: {Valid(state)}.",
+                vmName)
+            {
+                RecommendedAction = (none
+                    ? "Wait for the VM to leave its transient state, then retry."
+                    : $"Use one of the valid actions for state {state}: {Valid(state)}.")
+                    + " If the VM was changed outside DockerVm, Get-DockerVm reads its current state.",
+                State = state,
+                Action = action,
+            };
+        }
+
+        /// <summary>Resume is Start from Suspended only.</summary>
+        public static DockerVmException ResumeRefused(VmState state, string vmName) =>
+            new(DockerVmErrorKind.InvalidTransition,
+                $"Cannot resume VM '{vmName}': it is {state}, and only a Suspended VM resumes. Valid actions in {state}: {Valid(state)}.", vmName)
+            {
+                RecommendedAction = state == VmState.Stopped ? "Start it with Start-DockerVm." : InvalidTransition(state, VmAction.Start, vmName).RecommendedAction,
+                State = state,
+                Action = VmAction.Start,
+            };
+
+        /// <summary>The engine refused to remove a running container: it was started outside DockerVm.</summary>
+        public static DockerVmException RemoveRunning(string vmName, string? commandLine, string? detail) =>
+            new(DockerVmErrorKind.InvalidTransition,
+                $"Cannot Delete VM '{vmName}': the engine says its container is running (it was started outside DockerVm). Valid actions in Running: {Valid(VmState.Running)}.",
+                vmName)
+            {
+                RecommendedAction = "Stop it first, or use Remove-DockerVm -Force to stop and remove it.",
+                State = VmState.Running,
+                Action = VmAction.Delete,
+                CommandLine = commandLine,
+                StandardError = detail,
+            };
+
+        /// <summary>Exec needs a Running VM.</summary>
+        public static DockerVmException NotRunning(string vmName, VmState state) =>
+            new(DockerVmErrorKind.NotRunning, $"VM '{vmName}' is not running (state {state}); exec needs a Running VM.", vmName)
+            {
+                State = state,
+                RecommendedAction = state == VmState.Suspended ? "Resume the VM with Resume-DockerVm." : "Start the VM with Start-DockerVm.",
+            };
+
+        // ---- lookups and input ----------------------------------------------------------------
+
+        /// <summary>The VM's container is gone from the engine.</summary>
+        public static DockerVmException NotFound(string vmName, string? context, DockerVmException? cause = null) =>
+            new(DockerVmErrorKind.NotFound, $"The container of VM '{vmName}' does not exist{On(context)}.", vmName, cause)
+            {
+                RecommendedAction = ListVms,
+                CommandLine = cause?.CommandLine,
+                StandardError = cause?.StandardError,
+            };
+
+        /// <summary>A literal name that matches no managed VM.</summary>
+        public static DockerVmException NoSuchVm(string name, string? context) =>
+            new(DockerVmErrorKind.NotFound, $"No DockerVm-managed VM named '{name}' exists{On(context)}.", name) { RecommendedAction = ListVms };
+
+        public static DockerVmException InvalidName(string? name) =>
+            new(DockerVmErrorKind.InvalidName,
+                $"'{name}' is not a valid VM name: docker allows [a-zA-Z0-9][a-zA-Z0-9_.-]+ (at least two characters, starting with a letter or digit).", name)
+            {
+                RecommendedAction = "Choose a name of letters, digits, '_', '.' and '-', starting with a letter or digit.",
+            };
+
+        /// <summary>A hashtable key docker would reject (-Environment, -Label).</summary>
+        public static DockerVmException InvalidKey(string parameter, string key) =>
+            new(DockerVmErrorKind.InvalidName,
+                $"-{parameter} has the key '{key}', a name docker would reject: keys must be non-empty and contain no '='.", key)
+            {
+                RecommendedAction = $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.",
+            };
+
+        public static DockerVmException EmptyImage(string vmName) =>
+            new(DockerVmErrorKind.ImageNotFound, "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", vmName)
+            {
+                RecommendedAction = "Pass an image that exists on the engine (docker images lists them).",
+            };
+
+        // ---- outcomes of actions --------------------------------------------------------------
+
+        /// <summary>The container did not reach Running: it exited, was paused, or docker start failed.</summary>
+        public static DockerVmException StartFailed(string vmName, string status, int exitCode, string? containerError, string logs, DockerVmException? cause)
+        {
+            var why = cause is not null
+                ? $"did not start (docker: {Tail(cause.StandardError ?? cause.Message)}; exit code {exitCode})"
+                : status == "paused"
+                ? "was paused while starting"
+                : $"exited with code {exitCode} while starting{(string.IsNullOrEmpty(containerError) ? "" : $" ({containerError})")}";
+            var lines = logs.Length == 0 ? "(none)" : logs.Replace("\r", "").Replace("\n", " | ");
+            return new DockerVmException(DockerVmErrorKind.StartFailed, $"VM '{vmName}' {why}. Last log lines: {lines}", vmName)
+            {
+                ExitCode = exitCode,
+                CommandLine = cause?.CommandLine,
+                StandardError = cause?.StandardError,
+                RecommendedAction = "The container command must keep running; check -ContainerCommand and the image.",
+            };
+        }
+
+        public static DockerVmException StartTimeout(string vmName, TimeSpan timeout, string status) =>
+            new(DockerVmErrorKind.Timeout, $"VM '{vmName}' did not reach Running within {timeout.TotalSeconds:0.###} s (docker status '{status}').", vmName)
+            {
+                RecommendedAction = RaiseTimeout,
+            };
+
+        public static DockerVmException WaitTimeout(string vmName, VmState target, TimeSpan timeout, VmState state) =>
+            new(DockerVmErrorKind.Timeout, $"VM '{vmName}' did not reach state {target} within {timeout.TotalSeconds:0.###} s; it is {state}.", vmName)
+            {
+                State = state,
+                RecommendedAction = RaiseTimeout,
+            };
+
+        public static DockerVmException ExecTimeout(string vmName, string command, TimeSpan timeout) =>
+            new(DockerVmErrorKind.Timeout, $"'{command}' in VM '{vmName}' did not finish within {timeout.TotalSeconds:0.###} s and was killed.", vmName)
+            {
+                RecommendedAction = "Raise -TimeoutSec, or check why the command does not finish.",
+            };
+
+        public static DockerVmException ExecFailed(string vmName, string command, int exitCode, string stderr) =>
+            new(DockerVmErrorKind.ExecFailed,
+                $"'{command}' in VM '{vmName}' exited with code {exitCode}." + (stderr.Length > 0 ? $" stderr: {Tail(stderr, 3)}" : ""), vmName)
+            {
+                ExitCode = exitCode,
+                StandardError = stderr,
+                RecommendedAction = "Use -AsResult to get the exit code and output as an object without an error.",
+            };
+
+        /// <summary>An action failed with something that is not a DockerVm failure.</summary>
+        public static DockerVmException ActionFailed(VmAction action, string vmName, Exception e) =>
+            new(DockerVmErrorKind.CommandFailed, $"{action} of VM '{vmName}' failed: {e.Message}", vmName, e);
+
+        /// <summary>Anything that is not a DockerVmException: no raw .NET exception reaches the user.</summary>
+        public static DockerVmException Unexpected(Exception e, string? target) =>
+            new(DockerVmErrorKind.CommandFailed, $"DockerVm failed unexpectedly: {e.Message}", target, e);
+
+        // ---- the engine -----------------------------------------------------------------------
+
+        /// <summary>What the engine said, as one of the contract's errors. {0} in the texts is the VM, {1} the engine's words.</summary>
+        public static DockerVmException FromEngine(DockerVmErrorKind kind, string? vmName, string commandLine, int? exitCode, string detail)
+        {
+            var text = Tail(detail);
+            var (message, recommended) = kind switch
+            {
+                DockerVmErrorKind.ImageNotFound => ($"The image is not present on the engine and could not be pulled: {text}",
+                    "Build or load the image on this engine (docker images lists what is there), or check the image name."),
+                DockerVmErrorKind.EngineUnavailable => ($"The Docker engine cannot be reached: {text}",
+                    "Start the Docker engine, or check -Context, DOCKER_HOST and DOCKER_CONTEXT."),
+                DockerVmErrorKind.NameConflict => ($"A container named '{vmName}' already exists: {text}",
+                    "Choose another -Name, or remove the existing VM first."),
+                DockerVmErrorKind.NotFound => ($"The container '{vmName}' does not exist: {text}", ListVms),
+                DockerVmErrorKind.InvalidName => ($"Docker rejected the name '{vmName}': {text}", (string?)null),
+                DockerVmErrorKind.NotRunning => ($"The container '{vmName}' is not running: {text}",
+                    "Start the VM with Start-DockerVm (or Resume-DockerVm when suspended)."),
+                _ => ($"'{commandLine}' failed{(exitCode is null ? "" : $" with exit code {exitCode}")}: {text}", null),
+            };
+            return new DockerVmException(kind, message, vmName)
+            {
+                RecommendedAction = recommended,
+                CommandLine = commandLine,
+                StandardError = detail,
+                ExitCode = exitCode,
+            };
+        }
+
+        /// <summary>A request went unanswered past its ceiling: the engine may or may not have acted.</summary>
+        public static DockerVmException NoAnswer(string commandLine, TimeSpan ceiling, string? vmName) =>
+            new(DockerVmErrorKind.EngineUnavailable, $"The Docker engine did not answer '{commandLine}' within {ceiling.TotalSeconds:0} s.", vmName)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = "Check that the Docker engine is running and reachable (docker info).",
+                OutcomeUnknown = true,
+            };
+
+        public static DockerVmException CliNotFound(string program, string variable, string commandLine, string? vmName, Exception e) =>
+            new(DockerVmErrorKind.CliNotFound, $"The docker CLI '{program}' could not be started: {e.Message}", vmName, e)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = $"Install the docker CLI, or set ${variable} to the path of a Docker-compatible CLI.",
+            };
+
+        /// <summary>The engine answered something DockerVm cannot read.</summary>
+        public static DockerVmException Unreadable(string commandLine, string what, string? vmName, Exception? e = null) =>
+            new(DockerVmErrorKind.CommandFailed, $"'{commandLine}' {what}{(e is null ? "" : ": " + e.Message)}", vmName, e) { CommandLine = commandLine };
+
+        /// <summary>The last few non-empty lines of a text, joined.</summary>
+        public static string Tail(string text, int lines = 5)
+        {
+            var kept = text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToArray();
+            var tail = string.Join(" | ", kept.Skip(Math.Max(0, kept.Length - lines)));
+            return tail.Length == 0 ? "(no error output)" : tail;
+        }
+    }
+}

@@ -1,0 +1,325 @@
+using System.Collections.Concurrent;
+using DockerVm.Engine;
+
+namespace DockerVm.Tests;
+
+/// <summary>One call the fake engine received: the operation, its target and (for create/exec) what was asked.</summary>
+public sealed record FakeCall(string Operation, string Target, object? Detail = null);
+
+/// <summary>A container as the fake engine keeps it.</summary>
+public sealed class FakeContainer
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+    public string Name { get; set; } = "";
+    public string Image { get; init; } = "";
+    public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
+    public List<string> Command { get; init; } = new();
+    public string Status { get; set; } = "created";
+    public int ExitCode { get; set; }
+    public string IPAddress { get; set; } = "";
+    public DateTime Created { get; init; } = DateTime.UtcNow;
+    /// <summary>When set, a start makes the container exit at once with this code instead of running.</summary>
+    public int? DiesOnStartWith { get; set; }
+    public string Logs { get; set; } = "";
+}
+
+/// <summary>
+/// An in-memory Docker engine behind the seam: containers, their status rules (the engine's
+/// idempotency included), a log of typed calls, and faults on demand (a failure, a hang, a hook
+/// that runs before a call). The instance, registry and cmdlet tests run against it anywhere.
+/// </summary>
+public sealed class FakeEngine : IDockerEngine
+{
+    private readonly object _lock = new();
+    private readonly ConcurrentQueue<FakeCall> _calls = new();
+    private readonly Dictionary<string, Queue<Exception>> _failures = new();
+    private readonly HashSet<string> _hangs = new();
+    private readonly Dictionary<string, Action<FakeCall>> _before = new();
+    private int _nextIp = 2;
+
+    public FakeEngine(string context = "") => Context = context;
+
+    public string Context { get; }
+    public string Transport => "fake";
+    public List<FakeContainer> Containers { get; } = new();
+    /// <summary>Images that exist; null: every image exists.</summary>
+    public HashSet<string>? Images { get; set; }
+    /// <summary>What an exec runs: (container, spec, observer) -> exit code, stdout, stderr.</summary>
+    public Func<FakeContainer, ExecSpec, IExecObserver?, CancellationToken, Task<ExecOutcome>> OnExec { get; set; } = DefaultExec;
+
+    public IReadOnlyList<FakeCall> Calls => _calls.ToArray();
+    public IEnumerable<string> Operations => Calls.Select(c => c.Operation);
+
+    public FakeEngine Fail(string operation, Exception failure, int times = 1)
+    {
+        lock (_lock)
+        {
+            if (!_failures.TryGetValue(operation, out var q))
+            {
+                _failures[operation] = q = new Queue<Exception>();
+            }
+            for (var i = 0; i < times; i++)
+            {
+                q.Enqueue(failure);
+            }
+        }
+        return this;
+    }
+
+    /// <summary>Every later call of <paramref name="operation"/> never answers (until cancelled).</summary>
+    public FakeEngine Hang(string operation)
+    {
+        lock (_lock)
+        {
+            _hangs.Add(operation);
+        }
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="hook"/> when <paramref name="operation"/> arrives, before the engine acts.</summary>
+    public FakeEngine Before(string operation, Action<FakeCall> hook)
+    {
+        lock (_lock)
+        {
+            _before[operation] = hook;
+        }
+        return this;
+    }
+
+    public FakeContainer Add(string name, string status = "created", bool managed = true, string image = "fake/image")
+    {
+        var c = new FakeContainer { Name = name, Image = image, Status = status };
+        if (managed)
+        {
+            c.Labels[DockerVm.Labels.Managed] = "true";
+            c.Labels[DockerVm.Labels.Image] = image;
+        }
+        if (status is "running" or "paused")
+        {
+            c.IPAddress = NextIp();
+        }
+        lock (_lock)
+        {
+            Containers.Add(c);
+        }
+        return c;
+    }
+
+    public FakeContainer? Find(string idOrName)
+    {
+        lock (_lock)
+        {
+            return Containers.FirstOrDefault(c => c.Id == idOrName) ?? Containers.FirstOrDefault(c => c.Name == idOrName);
+        }
+    }
+
+    public string Describe(EngineRequest request) => $"fake {request.GetType().Name.Replace("Request", "").ToLowerInvariant()} {request.Target}";
+
+    public async Task<string> CreateAsync(CreateSpec spec, CancellationToken ct)
+    {
+        await EnterAsync("create", spec.Name, spec, ct);
+        lock (_lock)
+        {
+            if (Containers.Any(c => c.Name == spec.Name))
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.NameConflict, spec.Name, "fake create", 125,
+                    $"Conflict. The container name \"/{spec.Name}\" is already in use.");
+            }
+            if (Images is not null && !Images.Contains(spec.Image))
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.ImageNotFound, spec.Name, "fake create", 125, $"No such image: {spec.Image}");
+            }
+            var c = new FakeContainer { Name = spec.Name, Image = spec.Image, Labels = new(spec.Labels), Command = spec.ContainerCommand.ToList() };
+            Containers.Add(c);
+            return c.Id;
+        }
+    }
+
+    public async Task StartAsync(string target, CancellationToken ct)
+    {
+        await EnterAsync("start", target, null, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (c.DiesOnStartWith is { } code)
+            {
+                c.Status = "exited";
+                c.ExitCode = code;
+                return;
+            }
+            if (c.Status != "running")
+            {
+                c.Status = "running";
+                c.IPAddress = NextIp();
+            }
+        }
+    }
+
+    public async Task StopAsync(string target, int graceSec, CancellationToken ct)
+    {
+        await EnterAsync("stop", target, graceSec, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (c.Status is "running" or "paused")
+            {
+                c.Status = "exited";
+                c.ExitCode = graceSec == 0 ? 137 : 143;
+                c.IPAddress = "";
+            }
+        }
+    }
+
+    public async Task PauseAsync(string target, CancellationToken ct)
+    {
+        await EnterAsync("pause", target, null, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (c.Status == "paused")
+            {
+                return;
+            }
+            if (c.Status != "running")
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.NotRunning, target, "fake pause", 1, $"Container {target} is not running");
+            }
+            c.Status = "paused";
+        }
+    }
+
+    public async Task UnpauseAsync(string target, CancellationToken ct)
+    {
+        await EnterAsync("unpause", target, null, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (c.Status != "paused")
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.CommandFailed, target, "fake unpause", 1, $"Container {target} is not paused");
+            }
+            c.Status = "running";
+        }
+    }
+
+    public async Task RemoveAsync(string target, bool force, CancellationToken ct)
+    {
+        await EnterAsync("rm", target, force, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (!force && c.Status is "running" or "paused")
+            {
+                throw Failures.RemoveRunning(target, "fake rm", "You cannot remove a running container");
+            }
+            Containers.Remove(c);
+        }
+    }
+
+    public async Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> targets, CancellationToken ct)
+    {
+        await EnterAsync("inspect", string.Join(",", targets), null, ct);
+        lock (_lock)
+        {
+            return targets.Select(Find).Where(c => c is not null).Select(c => Info(c!)).ToList();
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
+    {
+        await EnterAsync("ps", string.Join(",", labelFilters), null, ct);
+        lock (_lock)
+        {
+            return Containers.Where(c => labelFilters.All(f =>
+            {
+                var kv = f.Split('=', 2);
+                return c.Labels.TryGetValue(kv[0], out var v) && (kv.Length == 1 || v == kv[1]);
+            })).Select(c => c.Id).ToList();
+        }
+    }
+
+    public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
+    {
+        await EnterAsync("exec", target, spec, ct);
+        FakeContainer c;
+        lock (_lock)
+        {
+            c = Existing(target);
+            if (c.Status != "running")
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.NotRunning, target, "fake exec", 1, $"Container {target} is not running");
+            }
+        }
+        return await OnExec(c, spec, observer, ct);
+    }
+
+    public async Task<string> LogsAsync(string target, int tail, CancellationToken ct)
+    {
+        await EnterAsync("logs", target, tail, ct);
+        lock (_lock)
+        {
+            return Existing(target).Logs;
+        }
+    }
+
+    private static Task<ExecOutcome> DefaultExec(FakeContainer c, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
+    {
+        var line = string.Join(" ", new[] { spec.Command }.Concat(spec.Arguments));
+        observer?.OnStandardOutput(line);
+        return Task.FromResult(new ExecOutcome { ExitCode = 0, StandardOutput = line + "\n" });
+    }
+
+    private async Task EnterAsync(string operation, string target, object? detail, CancellationToken ct)
+    {
+        var call = new FakeCall(operation, target, detail);
+        _calls.Enqueue(call);
+        Action<FakeCall>? hook;
+        Exception? failure = null;
+        bool hang;
+        lock (_lock)
+        {
+            _before.TryGetValue(operation, out hook);
+            if (_failures.TryGetValue(operation, out var q) && q.Count > 0)
+            {
+                failure = q.Dequeue();
+            }
+            hang = _hangs.Contains(operation);
+        }
+        hook?.Invoke(call);
+        if (hang)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        await Task.Yield();
+        ct.ThrowIfCancellationRequested();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    private FakeContainer Existing(string target) =>
+        Find(target) ?? throw Failures.FromEngine(DockerVmErrorKind.NotFound, target, "fake", 1, $"Error: No such container: {target}");
+
+    private string NextIp() => $"172.17.0.{Interlocked.Increment(ref _nextIp)}";
+
+    private static ContainerInfo Info(FakeContainer c) => new()
+    {
+        Id = c.Id,
+        Name = c.Name,
+        Image = c.Image,
+        Created = c.Created,
+        Labels = new Dictionary<string, string>(c.Labels),
+        Command = c.Command.ToList(),
+        State = new ContainerStateInfo
+        {
+            StatusText = c.Status,
+            Running = c.Status == "running",
+            Paused = c.Status == "paused",
+            ExitCode = c.ExitCode,
+        },
+        Networks = c.Status is "running" or "paused" && c.IPAddress.Length > 0
+            ? new[] { new ContainerNetwork { Name = "bridge", IPAddress = c.IPAddress } }
+            : Array.Empty<ContainerNetwork>(),
+    };
+}
