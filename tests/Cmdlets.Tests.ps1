@@ -241,7 +241,8 @@ Describe '-WhatIf, -Confirm and -Verbose' -Tag 'E2E', 'Cmdlets' {
         $vm = New-TestVm 'verbose'
         try {
             $verbose = $vm | Start-DockerVm -Verbose 4>&1 | ForEach-Object { "$_" }
-            $verbose | Should -Contain "> docker start $($vm.Name)"
+            # The VM acts on its container's id, never on a name it remembers.
+            $verbose | Should -Contain "> docker start $($vm.ContainerId)"
             ($verbose | Where-Object { $_ -match '^< \d+ ms, exit 0: docker start' }) | Should -Not -BeNullOrEmpty
         }
         finally { $vm | Remove-DockerVm -Force }

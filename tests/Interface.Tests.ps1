@@ -1,5 +1,5 @@
 # Interface consistency over every *-DockerVm* command: parameter sets, types, positions,
-# pipeline binding and wildcard attributes, as the contract (§3) fixes them.
+# pipeline binding and wildcard attributes, as docs/architecture.md and about_DockerVm describe them (ByName/ByObject sets).
 BeforeDiscovery {
     $moduleRoot = $env:DOCKERVM_TEST_MODULE ? $env:DOCKERVM_TEST_MODULE : (Join-Path $PSScriptRoot '../out/DockerVm/DockerVm.psd1')
     Import-Module $moduleRoot -Force

@@ -1,4 +1,4 @@
-# The conformance flows of the seed's vmstestutil, through the cmdlets on the real engine,
+# The conformance flows of cloudeng.io/vms/vmstestutil, through the cmdlets on the real engine,
 # each step cross-checked with `docker inspect`.
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1

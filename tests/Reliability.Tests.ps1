@@ -104,7 +104,7 @@ Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
         $found | Should -HaveCount 2
         foreach ($vm in $found) {
             $status = Invoke-E2Docker inspect --type container --format '{{.State.Status}}' $vm.Name
-            $vm.State | Should -Be ([DockerVm.Engine.ContainerInfo]::StateOf($status)) -Because "docker says '$status'"
+            $vm.State | Should -Be ([DockerVm.StateMachine]::StateOf([DockerVm.Engine.ContainerStateInfo]::Parse($status))) -Because "docker says '$status'"
         }
         $found | Where-Object State -ne 'Running' | Start-DockerVm
         $found | ForEach-Object { $_.State | Should -Be 'Running' }
@@ -118,9 +118,9 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
         $vm = New-TestVm 'cancel' -Parameters @{ Start = $true }
         try {
             $job = Start-Background "Invoke-DockerVmExec -Name '$($vm.Name)' -Command sleep -ArgumentList 600"
-            Wait-Until { Get-DockerClients "exec .*$($vm.Name) sleep 600" }
+            Wait-Until { Get-DockerClients "exec .*$($vm.ContainerId) sleep 600" }
             (Stop-Background $job).TotalSeconds | Should -BeLessThan 10
-            Wait-Until { -not (Get-DockerClients "exec .*$($vm.Name) sleep") } -TimeoutSec 10
+            Wait-Until { -not (Get-DockerClients "exec .*$($vm.ContainerId) sleep") } -TimeoutSec 10
             (Invoke-DockerVmExec -VM $vm -Command sh -ArgumentList '-c', 'ps -o args | grep "^sleep 600" || true') | Should -BeNullOrEmpty
             (Get-DockerVm -Name $vm.Name).State | Should -Be 'Running'
         }

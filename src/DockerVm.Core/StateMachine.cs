@@ -96,7 +96,7 @@ namespace DockerVm
             _ => VmState.ErrorUnknown,
         };
 
-        /// <summary>Renders the transition table as text (the seed's PrintStates).</summary>
+        /// <summary>Renders the transition table as text (like cloudeng.io/vms PrintStates).</summary>
         public static string Print()
         {
             var sb = new StringBuilder();

@@ -3,13 +3,13 @@ using System.Collections.Generic;
 
 namespace DockerVm
 {
-    /// <summary>How a VM is created and driven; the defaults are the seed's.</summary>
+    /// <summary>How a VM is created and driven; the defaults are those of cloudeng.io/vms/dockervm.</summary>
     public sealed class VmOptions
     {
         public const int DefaultStopTimeoutSec = 10;
         public const int DefaultPollingIntervalMs = 200;
 
-        /// <summary>The seed's DefaultContainerCmd: keeps the container alive and, with --init, stops in milliseconds.</summary>
+        /// <summary>The default container command (DefaultContainerCmd in cloudeng.io/vms/dockervm): keeps the container alive and, with --init, stops in milliseconds.</summary>
         public static IReadOnlyList<string> DefaultContainerCommand { get; } = new[] { "tail", "-f", "/dev/null" };
 
         public int StopTimeoutSec { get; init; } = DefaultStopTimeoutSec;

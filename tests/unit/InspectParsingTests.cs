@@ -273,6 +273,6 @@ public class InspectParsingTests
         var vm = DockerVmInstance.FromContainer(fake.Cli(), Fixtures.One("paused.json"));
 
         Assert.Equal(VmState.Suspended, vm.State);
-        Assert.Equal("", vm.IPAddress); // contract §2: empty unless Running
+        Assert.Equal("", vm.IPAddress); // empty unless Running
     }
 }

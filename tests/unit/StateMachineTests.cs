@@ -3,12 +3,12 @@ using Xunit;
 namespace DockerVm.Tests;
 
 /// <summary>
-/// The transition table of contract §1, written out here by hand. Nothing below is computed
+/// The transition table (about_DockerVm; cloudeng.io/vms), written out here by hand. Nothing below is computed
 /// from StateMachine, so a change to the table in the code shows up as a failure.
 /// </summary>
 public class StateMachineTests
 {
-    // Contract §1, row by row: state -> allowed actions -> next state. (waiting) is VmAction.None.
+    // The table, row by row: state -> allowed actions -> next state. (waiting) is VmAction.None.
     // Every (state, action) pair not listed is refused.
     private static readonly Dictionary<(VmState, VmAction), VmState> Allowed = new()
     {
@@ -41,7 +41,7 @@ public class StateMachineTests
         [(VmState.ErrorUnknown, VmAction.Delete)] = VmState.Deleting,
     };
 
-    // Contract §1: the actions a user can take in each state (the (waiting) of a transient state is none).
+    // The actions a user can take in each state (the (waiting) of a transient state is none).
     private static readonly Dictionary<VmState, VmAction[]> ValidActionsByState = new()
     {
         [VmState.Initial] = new[] { VmAction.Clone, VmAction.Delete },
@@ -140,7 +140,7 @@ public class StateMachineTests
         Assert.Throws<ArgumentOutOfRangeException>(() => StateMachine.SuccessState(VmAction.None));
     }
 
-    // Contract §1 "Successful operations": the states each action starts from.
+    // "Successful operations": the states each action starts from.
     [Theory]
     [InlineData(VmAction.Clone, new[] { VmState.Initial, VmState.Deleted })]
     [InlineData(VmAction.Start, new[] { VmState.Stopped, VmState.Suspended })]
@@ -200,7 +200,7 @@ public class StateMachineTests
     }
 }
 
-/// <summary>Contract §4: the error ids, and docker's name rule (Labels.cs).</summary>
+/// <summary>The error ids (about_DockerVm), and docker's name rule (Labels.cs).</summary>
 public class ErrorIdAndNameTests
 {
     [Theory]
