@@ -108,10 +108,12 @@ namespace DockerVm
                 {
                     await plan.SendAsync(ct).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is OperationCanceledException || (e is DockerVmException d && d.Kind != DockerVmErrorKind.NameConflict))
+                catch (Exception e) when (e is OperationCanceledException || (e is DockerVmException d && d.Kind != DockerVmErrorKind.NameConflict && !d.IsFatal))
                 {
                     // A cancelled or failed create may still have made the container: remove only ours
-                    // (a name conflict means the name is somebody else's container: leave it alone).
+                    // (a name conflict means the name is somebody else's container: leave it alone; a
+                    // dead engine cannot be cleaned, and what it may have made is a managed VM that
+                    // Get-DockerVm lists).
                     await RemoveByTokenAsync(create.Spec.Labels[Labels.CreateToken]).ConfigureAwait(false);
                     throw;
                 }
@@ -121,7 +123,6 @@ namespace DockerVm
 
         /// <summary>Start (or unpause from Suspended), then wait until the engine reports running.</summary>
         public Task StartAsync(TimeSpan timeout, CancellationToken ct) => StartCoreAsync(timeout, resume: false, ct);
-
         /// <summary>Resume: Start from Suspended (unpause). Refused in any other state.</summary>
         public Task ResumeAsync(TimeSpan timeout, CancellationToken ct) => StartCoreAsync(timeout, resume: true, ct);
 
@@ -132,12 +133,13 @@ namespace DockerVm
             {
                 throw Failures.ResumeRefused(State, Name);
             }
+            var plan = PlanStart(); // from the state before the transition: unpause a Suspended VM
             return _t.StepAsync(VmAction.Start, async step =>
             {
                 var probe = new StartProbe(_engine, Target, Name);
                 try
                 {
-                    await PlanStart().SendAsync(ct).ConfigureAwait(false);
+                    await plan.SendAsync(ct).ConfigureAwait(false);
                 }
                 catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.CommandFailed && step.Before != VmState.Suspended)
                 {
@@ -172,6 +174,10 @@ namespace DockerVm
         /// </summary>
         public Task DeleteAsync(bool force, CancellationToken ct) => _t.LockedAsync(async () =>
         {
+            if (!StateMachine.Allowed(State, VmAction.Delete) && !(force && State == VmState.Running))
+            {
+                throw Failures.InvalidTransition(State, VmAction.Delete, Name); // refused before any engine call
+            }
             if (ContainerId.Length > 0)
             {
                 var info = await InspectAsync(ct).ConfigureAwait(false);
@@ -182,15 +188,12 @@ namespace DockerVm
                 }
             }
             var plan = PlanDelete(force);
-            if (plan.Requests.Count == 0)
-            {
-                await _t.StepAsync(VmAction.Delete, _ => Task.FromResult<Observation?>(null), ct).ConfigureAwait(false);
-            }
-            foreach (var request in plan.Requests)
+            // Stop (with -Force) and remove are two transitions, each through the table.
+            foreach (var request in plan.Requests.DefaultIfEmpty(null))
             {
                 await _t.StepAsync(request is StopRequest ? VmAction.Stop : VmAction.Delete, async _ =>
                 {
-                    await request.SendAsync(_engine, ct).ConfigureAwait(false);
+                    await (request?.SendAsync(_engine, ct) ?? Task.CompletedTask).ConfigureAwait(false);
                     return null;
                 }, ct).ConfigureAwait(false);
             }
@@ -285,19 +288,21 @@ namespace DockerVm
         /// <summary>Polls the engine until the VM is in <paramref name="target"/>; DockerVmTimeout when it does not come.</summary>
         public async Task WaitForStateAsync(VmState target, TimeSpan timeout, CancellationToken ct)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (await RefreshAsync(ct).ConfigureAwait(false) != target)
+            // -TimeoutSec bounds the reads too: a slow engine never stretches the wait.
+            using var limit = new CancellationTokenSource(Timeouts.Clamp(timeout));
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+            try
             {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero)
+                while (await RefreshAsync(linked.Token).ConfigureAwait(false) != target)
                 {
-                    throw Failures.WaitTimeout(Name, target, timeout, State);
+                    await Task.Delay(PollingIntervalMs, linked.Token).ConfigureAwait(false);
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(PollingIntervalMs, Math.Max(1, left.TotalMilliseconds))), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw Failures.WaitTimeout(Name, target, timeout, State);
             }
         }
-
-        // ---- the engine's view -------------------------------------------------------------------
 
         /// <summary>Takes the engine's view of the container, as read now.</summary>
         internal void Apply(ContainerInfo info) => _t.Apply(info);

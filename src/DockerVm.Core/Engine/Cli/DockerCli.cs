@@ -19,8 +19,13 @@ namespace DockerVm.Engine
         public const string CliVariable = "DOCKERVM_CLI";
         private const string OciExecFailed = "OCI runtime exec failed:";
 
-        private static readonly TimeSpan QueryCeiling = TimeSpan.FromSeconds(30);
-        private static readonly TimeSpan ChangeCeiling = TimeSpan.FromSeconds(90);
+        // The ceilings are the last bound on a live but slow engine; a dead one is found by the
+        // liveness probe within seconds (see WatchAsync).
+        private static readonly TimeSpan QueryCeiling = TimeSpan.FromMinutes(10);
+        private static readonly TimeSpan ChangeCeiling = TimeSpan.FromMinutes(10);
+        /// <summary>How long a command runs before the engine is probed, and how often after that.</summary>
+        private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(20);
         // docker create pulls a missing image itself: a large pull must not pass for a dead engine.
         private static readonly TimeSpan CreateCeiling = TimeSpan.FromMinutes(15);
         private static readonly TimeSpan GraceAfterInterrupt = TimeSpan.FromSeconds(1);
@@ -244,7 +249,8 @@ namespace DockerVm.Engine
                 .WithStandardErrorPipe(call.Stderr.Target);
 
             using var ceilingCts = call.Ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(call.Ceiling.Value));
-            using var graceful = CancellationTokenSource.CreateLinkedTokenSource(ct, ceilingCts.Token);
+            using var engineDead = new CancellationTokenSource();
+            using var graceful = CancellationTokenSource.CreateLinkedTokenSource(ct, ceilingCts.Token, engineDead.Token);
             using var forceful = new CancellationTokenSource();
             using var escalate = graceful.Token.Register(() => forceful.CancelAfter(GraceAfterInterrupt));
 
@@ -253,7 +259,14 @@ namespace DockerVm.Engine
             CommandResult result;
             try
             {
-                result = await command.ExecuteAsync(forceful.Token, graceful.Token).ConfigureAwait(false);
+                var running = command.ExecuteAsync(forceful.Token, graceful.Token).Task;
+                _ = WatchAsync(running, engineDead, graceful.Token);
+                result = await running.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && engineDead.IsCancellationRequested)
+            {
+                CommandTrace.Emit(new CommandTraceEvent("failed", display, watch.Elapsed, null, "engine dead"));
+                throw Failures.EngineDead(display, EndpointText(), watch.Elapsed, call.VmName);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested && ceilingCts.IsCancellationRequested)
             {
@@ -284,6 +297,70 @@ namespace DockerVm.Engine
             }
             CommandTrace.Emit(new CommandTraceEvent("failed", display, run.Duration, run.ExitCode, Failures.Tail(run.StandardError, 2)));
             throw CliErrors.Map(call.Operation, display, run.ExitCode, run.StandardError, call.VmName);
+        }
+
+        // While a command runs: after ProbeAfter, and every ProbeEvery from then on, ask whether the
+        // engine is alive. A live engine is waited for (up to the command's own bounds); a dead one
+        // ends the command at once.
+        private async Task WatchAsync(Task running, CancellationTokenSource engineDead, CancellationToken ct)
+        {
+            try
+            {
+                var wait = ProbeAfter;
+                while (true)
+                {
+                    if (await Task.WhenAny(running, Task.Delay(wait, ct)).ConfigureAwait(false) == running || ct.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    if (!await IsAliveAsync(ct).ConfigureAwait(false) && !running.IsCompleted)
+                    {
+                        engineDead.Cancel();
+                        return;
+                    }
+                    wait = ProbeEvery;
+                }
+            }
+            catch (Exception)
+            {
+                // the command ended (or was cancelled) first: nothing to watch
+            }
+        }
+
+        /// <summary>True when the engine answers a ping within LivenessProbe.Deadline.</summary>
+        public async Task<bool> IsAliveAsync(CancellationToken ct)
+        {
+            // docker's own endpoint: ping its socket. Another CLI, or an address that cannot be pinged
+            // directly: ask the CLI (one short command).
+            if (string.IsNullOrEmpty(_program) && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(CliVariable)) &&
+                await LivenessProbe.PingAsync(EngineEndpoint.Resolve(Context), ct).ConfigureAwait(false) is { } pinged)
+            {
+                return pinged;
+            }
+            using var deadline = new CancellationTokenSource(LivenessProbe.Deadline);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            try
+            {
+                var r = await Cli.Wrap(Program).WithArguments(DockerCommands.Begin(Context, "version").Add("--format").Add("{{.Server.Version}}").Actual)
+                    .WithValidation(CommandResultValidation.None).ExecuteAsync(linked.Token).ConfigureAwait(false);
+                return r.ExitCode == 0;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
+
+        private string EndpointText()
+        {
+            try
+            {
+                return EngineEndpoint.Resolve(Context).ToString();
+            }
+            catch (Exception)
+            {
+                return Context.Length > 0 ? "context " + Context : "the default endpoint";
+            }
         }
 
         private static bool IsLaunchFailure(Exception e)

@@ -1,0 +1,113 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace DockerVm.Engine
+{
+    /// <summary>
+    /// Where an engine is, found as the docker CLI finds it: the context named (-Context), else
+    /// DOCKER_HOST, else DOCKER_CONTEXT, else the current context of config.json, else the default
+    /// socket. A context is read from the context store (DOCKER_CONFIG or ~/.docker).
+    /// </summary>
+    public sealed class EngineEndpoint
+    {
+        private EngineEndpoint(string host, string source)
+        {
+            Host = host;
+            Source = source;
+        }
+
+        /// <summary>The engine's address: unix:///path, npipe:////./pipe/name, tcp://host:port, ssh://...</summary>
+        public string Host { get; }
+
+        /// <summary>Where the address came from (for messages).</summary>
+        public string Source { get; }
+
+        public string Scheme => Host.Contains("://") ? Host.Substring(0, Host.IndexOf("://", StringComparison.Ordinal)) : "";
+
+        /// <summary>The socket path of a unix:// address.</summary>
+        public string? UnixPath => Scheme == "unix" ? Host.Substring("unix://".Length) : null;
+
+        public override string ToString() => $"{Host} ({Source})";
+
+        public static EngineEndpoint Resolve(string? context)
+        {
+            if (!string.IsNullOrEmpty(context))
+            {
+                return FromContext(context!, "context '" + context + "'");
+            }
+            var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+            if (!string.IsNullOrWhiteSpace(host))
+            {
+                return new EngineEndpoint(host!.Trim(), "DOCKER_HOST");
+            }
+            var named = Environment.GetEnvironmentVariable("DOCKER_CONTEXT");
+            if (!string.IsNullOrWhiteSpace(named))
+            {
+                return FromContext(named!.Trim(), "DOCKER_CONTEXT");
+            }
+            var current = CurrentContext();
+            return current is null ? Default() : FromContext(current, "config.json currentContext");
+        }
+
+        private static EngineEndpoint Default() => new(
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? "npipe:////./pipe/docker_engine" : "unix:///var/run/docker.sock", "default");
+
+        private static string ConfigDir()
+        {
+            var dir = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
+            return string.IsNullOrWhiteSpace(dir)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker")
+                : dir!;
+        }
+
+        private static string? CurrentContext()
+        {
+            try
+            {
+                var path = Path.Combine(ConfigDir(), "config.json");
+                if (!File.Exists(path))
+                {
+                    return null;
+                }
+                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                return doc.RootElement.TryGetProperty("currentContext", out var c) && c.ValueKind == JsonValueKind.String
+                    && c.GetString() is { Length: > 0 } name && name != "default" ? name : null;
+            }
+            catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        private static EngineEndpoint FromContext(string name, string source)
+        {
+            if (name == "default")
+            {
+                var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
+                return string.IsNullOrWhiteSpace(host) ? Default() : new EngineEndpoint(host!.Trim(), "DOCKER_HOST");
+            }
+            // The store keeps each context under the SHA-256 of its name.
+            using var sha = SHA256.Create();
+            var id = string.Concat(sha.ComputeHash(Encoding.UTF8.GetBytes(name)).Select(b => b.ToString("x2")));
+            var meta = Path.Combine(ConfigDir(), "contexts", "meta", id, "meta.json");
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+                if (doc.RootElement.TryGetProperty("Endpoints", out var eps) && eps.TryGetProperty("docker", out var docker) &&
+                    docker.TryGetProperty("Host", out var h) && h.GetString() is { Length: > 0 } host)
+                {
+                    return new EngineEndpoint(host, source);
+                }
+            }
+            catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
+            {
+                // fall through: an unknown context
+            }
+            return new EngineEndpoint("", source + " (not in the context store)");
+        }
+    }
+}
