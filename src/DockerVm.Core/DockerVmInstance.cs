@@ -289,6 +289,15 @@ namespace DockerVm
         public async Task WaitForStateAsync(VmState target, TimeSpan timeout, CancellationToken ct)
         {
             // -TimeoutSec bounds the reads too: a slow engine never stretches the wait.
+            if (timeout <= TimeSpan.Zero)
+            {
+                // no wait: one look
+                if (await RefreshAsync(ct).ConfigureAwait(false) != target)
+                {
+                    throw Failures.WaitTimeout(Name, target, timeout, State);
+                }
+                return;
+            }
             using var limit = new CancellationTokenSource(Timeouts.Clamp(timeout));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
             try

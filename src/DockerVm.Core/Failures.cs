@@ -12,6 +12,7 @@ namespace DockerVm
     {
         private const string ListVms = "Run Get-DockerVm to list the VMs that exist.";
         private const string RaiseTimeout = "Raise -TimeoutSec, or check the VM with Get-DockerVmProperties.";
+        private const string ReadEngine = "Read the engine's message above; run the command shown (docker ...) by hand to see more, or check the VM with Get-DockerVmProperties.";
 
         private static string On(string? context) => string.IsNullOrEmpty(context) ? "" : $" on context '{context}'";
 
@@ -158,11 +159,14 @@ namespace DockerVm
 
         /// <summary>An action failed with something that is not a DockerVm failure.</summary>
         public static DockerVmException ActionFailed(VmAction action, string vmName, Exception e) =>
-            new(DockerVmErrorKind.CommandFailed, $"{action} of VM '{vmName}' failed: {e.Message}", vmName, e);
+            new(DockerVmErrorKind.CommandFailed, $"{action} of VM '{vmName}' failed: {e.Message}", vmName, e) { RecommendedAction = ReadEngine };
 
         /// <summary>Anything that is not a DockerVmException: no raw .NET exception reaches the user.</summary>
         public static DockerVmException Unexpected(Exception e, string? target) =>
-            new(DockerVmErrorKind.CommandFailed, $"DockerVm failed unexpectedly: {e.Message}", target, e);
+            new(DockerVmErrorKind.CommandFailed, $"DockerVm failed unexpectedly: {e.Message}", target, e)
+            {
+                RecommendedAction = "This is a bug in DockerVm: please report it with the command and this message.",
+            };
 
         // ---- the engine -----------------------------------------------------------------------
 
@@ -179,10 +183,11 @@ namespace DockerVm
                 DockerVmErrorKind.NameConflict => ($"A container named '{vmName}' already exists: {text}",
                     "Choose another -Name, or remove the existing VM first."),
                 DockerVmErrorKind.NotFound => ($"The container '{vmName}' does not exist: {text}", ListVms),
-                DockerVmErrorKind.InvalidName => ($"Docker rejected the name '{vmName}': {text}", (string?)null),
+                DockerVmErrorKind.InvalidName => ($"Docker rejected the name '{vmName}': {text}",
+                    "Choose a name of letters, digits, '_', '.' and '-', starting with a letter or digit."),
                 DockerVmErrorKind.NotRunning => ($"The container '{vmName}' is not running: {text}",
                     "Start the VM with Start-DockerVm (or Resume-DockerVm when suspended)."),
-                _ => ($"'{commandLine}' failed{(exitCode is null ? "" : $" with exit code {exitCode}")}: {text}", null),
+                _ => ($"'{commandLine}' failed{(exitCode is null ? "" : $" with exit code {exitCode}")}: {text}", ReadEngine),
             };
             return new DockerVmException(kind, message, vmName)
             {
@@ -221,7 +226,11 @@ namespace DockerVm
 
         /// <summary>The engine answered something DockerVm cannot read.</summary>
         public static DockerVmException Unreadable(string commandLine, string what, string? vmName, Exception? e = null) =>
-            new(DockerVmErrorKind.CommandFailed, $"'{commandLine}' {what}{(e is null ? "" : ": " + e.Message)}", vmName, e) { CommandLine = commandLine };
+            new(DockerVmErrorKind.CommandFailed, $"'{commandLine}' {what}{(e is null ? "" : ": " + e.Message)}", vmName, e)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = "Check that DOCKERVM_CLI (if set) names a Docker-compatible CLI, and that the engine is a Docker engine.",
+            };
 
         /// <summary>The last few non-empty lines of a text, joined.</summary>
         public static string Tail(string text, int lines = 5)

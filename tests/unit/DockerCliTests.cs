@@ -32,15 +32,17 @@ public class DockerCliTests
         var id = await fake.Cli().CreateAsync(Spec(), None);
 
         Assert.Equal("0123abcd", id);
+        var argv = fake.SingleCall();
+        var envFile = argv[argv.ToList().IndexOf("--env-file") + 1];
         Assert.Equal(new[]
         {
             "create", "--init", "--name", "vm1",
             "--label", "dockervm.managed=true", "--label", "note=two words", "--label", "zz=last",
-            "--env", "A=1", "--env", "TOKEN=s3cret value",
+            "--env-file", envFile,
             "--memory", "64m", "--cpus", "0.5",
-            "dockervm/busybox:latest",
+            "--", "dockervm/busybox:latest",
             "tail", "-f", "/dev/null",
-        }, fake.SingleCall());
+        }, argv);
     }
 
     [Fact]
@@ -52,7 +54,7 @@ public class DockerCliTests
 
         await fake.Cli().CreateAsync(spec, None);
 
-        Assert.Equal(new[] { "create", "--name", "vm1", "img" }, fake.SingleCall());
+        Assert.Equal(new[] { "create", "--name", "vm1", "--", "img" }, fake.SingleCall());
     }
 
     [Fact]
@@ -77,7 +79,7 @@ public class DockerCliTests
     [Fact]
     public void Display_masks_environment_values_only()
     {
-        var args = DockerCommands.Create(null, Spec());
+        var args = DockerCommands.Create(null, Spec(), null);
         var shown = args.Display("docker");
 
         Assert.Contains("--env A=***", shown);
@@ -88,6 +90,28 @@ public class DockerCliTests
         Assert.Contains("TOKEN=s3cret value", args.Actual);
         Assert.DoesNotContain(args.Shown, a => a.Contains("s3cret"));
         Assert.Equal(args.Actual.Count, args.Shown.Count);
+    }
+
+    [Fact]
+    public async Task Environment_values_never_reach_the_command_line()
+    {
+        using var fake = new FakeDocker();
+        fake.On("create", stdout: "0123abcd\n");
+        var spec = new CreateSpec
+        {
+            Name = "vm1",
+            Image = "img",
+            Environment = new Dictionary<string, string> { ["TOKEN"] = "s3cret value", ["MULTI"] = "line1\nline2" },
+        };
+
+        await fake.Cli().CreateAsync(spec, None);
+
+        var argv = fake.SingleCall();
+        Assert.DoesNotContain(argv, a => a.Contains("s3cret") || a.Contains("line1"));
+        var file = argv[argv.ToList().IndexOf("--env-file") + 1];
+        Assert.False(File.Exists(file), "the env file is deleted when the command ends");
+        Assert.Contains("MULTI", argv);           // by name: the value travels in the client's environment
+        Assert.Equal(new[] { "--", "img" }, argv.SkipWhile(a => a != "--").ToArray());
     }
 
     [Fact]
@@ -362,8 +386,7 @@ public class DockerCliExecTests
         {
             "exec",
             "--env", DockerCommands.ExecMarkerVariable + "=" + marker,
-            "--env", "PASSWORD=p@ss w0rd;$x",
-            "--env", "Z=last",
+            "--env-file", argv[argv.ToList().IndexOf("--env-file") + 1],
             "--workdir", "/tmp/work dir",
             "--user", "nobody:nogroup",
             "vm1",
@@ -413,7 +436,7 @@ public class DockerCliExecTests
     public void Exec_display_masks_the_environment_but_not_the_marker()
     {
         var spec = new ExecSpec { Command = "env", Environment = new Dictionary<string, string> { ["PASSWORD"] = "hunter2" } };
-        var shown = DockerCommands.Exec(null, "vm1", spec, "m1").Display("docker");
+        var shown = DockerCommands.Exec(null, "vm1", spec, "m1", null).Display("docker");
 
         Assert.Equal("docker exec --env DOCKERVM_EXEC_ID=m1 --env PASSWORD=*** vm1 env", shown);
     }

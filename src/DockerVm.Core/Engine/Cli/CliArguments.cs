@@ -45,6 +45,34 @@ namespace DockerVm.Engine
             return this;
         }
 
+        /// <summary>
+        /// Adds the environment: kept off the command line by <paramref name="secrets"/> (an env file
+        /// and names) when given; shown as `--env KEY=***` either way.
+        /// </summary>
+        internal CliArguments AddEnvironment(IReadOnlyDictionary<string, string> environment, SecretEnvironment? secrets)
+        {
+            if (secrets is null)
+            {
+                return AddPairs("--env", environment, secret: true);
+            }
+            if (secrets.File is not null)
+            {
+                _actual.Add("--env-file");
+                _actual.Add(secrets.File);
+            }
+            foreach (var name in secrets.ByName)
+            {
+                _actual.Add("--env");
+                _actual.Add(name);
+            }
+            foreach (var key in environment.Keys.OrderBy(k => k, System.StringComparer.Ordinal))
+            {
+                _shown.Add("--env");
+                _shown.Add($"{key}={Mask}");
+            }
+            return this;
+        }
+
         /// <summary>The command line as a user would type it, secrets masked.</summary>
         public string Display(string program) =>
             string.Join(" ", new[] { program }.Concat(_shown).Select(Quote));

@@ -60,7 +60,11 @@ namespace DockerVm.Engine
 
         public async Task<string> CreateAsync(CreateSpec spec, CancellationToken ct)
         {
-            var r = await RunAsync(new Call("create", DockerCommands.Create(Context, spec), spec.Name, CreateCeiling), ct).ConfigureAwait(false);
+            using var secrets = SecretEnvironment.Create(spec.Environment);
+            var r = await RunAsync(new Call("create", DockerCommands.Create(Context, spec, secrets), spec.Name, CreateCeiling)
+            {
+                ChildEnvironment = secrets.ChildVariables,
+            }, ct).ConfigureAwait(false);
             var id = r.StandardOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
             return id ?? throw Failures.Unreadable(r.CommandLine, "printed no container id", spec.Name);
         }
@@ -153,8 +157,10 @@ namespace DockerVm.Engine
                     observer.OnStandardOutput(line);
                 }
             });
-            var call = new Call("exec", DockerCommands.Exec(Context, target, spec, marker), target, null)
+            using var secrets = SecretEnvironment.Create(spec.Environment);
+            var call = new Call("exec", DockerCommands.Exec(Context, target, spec, marker, secrets), target, null)
             {
+                ChildEnvironment = secrets.ChildVariables,
                 Stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false)),
                 Stdout = stdout,
                 Stderr = new OutputCapture(observer is null ? null : observer.OnStandardError),
@@ -222,6 +228,8 @@ namespace DockerVm.Engine
             /// <summary>How long the engine may take to answer; null: as long as the caller's token allows.</summary>
             public TimeSpan? Ceiling { get; }
             public PipeSource Stdin { get; init; } = PipeSource.Null;
+            /// <summary>Variables set in the CLI's own environment (values kept off its command line).</summary>
+            public IReadOnlyDictionary<string, string> ChildEnvironment { get; init; } = new Dictionary<string, string>();
             public OutputCapture Stdout { get; init; } = new(null);
             public OutputCapture Stderr { get; init; } = new(null);
             /// <summary>A non-zero exit that still counts as an answer (the caller reads it).</summary>
@@ -244,6 +252,7 @@ namespace DockerVm.Engine
             var command = Cli.Wrap(program)
                 .WithArguments(call.Args.Actual)
                 .WithValidation(CommandResultValidation.None)
+                .WithEnvironmentVariables(call.ChildEnvironment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value))
                 .WithStandardInputPipe(call.Stdin)
                 .WithStandardOutputPipe(call.Stdout.Target)
                 .WithStandardErrorPipe(call.Stderr.Target);

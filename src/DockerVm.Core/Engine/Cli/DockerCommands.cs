@@ -25,7 +25,7 @@ namespace DockerVm.Engine
         /// <summary>The argv of a change request.</summary>
         public static CliArguments For(string? context, EngineRequest request) => request switch
         {
-            CreateRequest c => Create(context, c.Spec),
+            CreateRequest c => Create(context, c.Spec, null),
             StartRequest s => Begin(context, "start").Add(s.Target),
             StopRequest s => Begin(context, "stop").Add("--timeout").Add(s.GraceSec.ToString(CultureInfo.InvariantCulture)).Add(s.Target),
             PauseRequest p => Begin(context, "pause").Add(p.Target),
@@ -34,17 +34,20 @@ namespace DockerVm.Engine
             _ => throw new System.ArgumentOutOfRangeException(nameof(request), request.GetType().Name),
         };
 
-        public static CliArguments Create(string? context, CreateSpec spec)
+        /// <summary>docker create; the environment is kept off the command line by <paramref name="secrets"/> when given.</summary>
+        internal static CliArguments Create(string? context, CreateSpec spec, SecretEnvironment? secrets)
         {
             var args = Begin(context, "create");
             if (spec.Init)
             {
                 args.Add("--init");
             }
+            // `--` ends the options: an image is never read as a flag.
             return args.Add("--name").Add(spec.Name)
                 .AddPairs("--label", spec.Labels, secret: false)
-                .AddPairs("--env", spec.Environment, secret: true)
+                .AddEnvironment(spec.Environment, secrets)
                 .Add(spec.CreateArguments)
+                .Add("--")
                 .Add(spec.Image)
                 .Add(spec.ContainerCommand);
         }
@@ -66,7 +69,7 @@ namespace DockerVm.Engine
             Begin(context, "logs").Add("--tail").Add(tail.ToString(CultureInfo.InvariantCulture)).Add(target);
 
         /// <summary>docker exec; <paramref name="marker"/> tags the process so a cancelled exec can be ended inside the container.</summary>
-        public static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker)
+        internal static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker, SecretEnvironment? secrets)
         {
             var args = Begin(context, "exec");
             if (spec.StandardInput is not null)
@@ -77,7 +80,7 @@ namespace DockerVm.Engine
             {
                 args.AddPairs("--env", new[] { new KeyValuePair<string, string>(ExecMarkerVariable, marker) }, secret: false);
             }
-            args.AddPairs("--env", spec.Environment, secret: true);
+            args.AddEnvironment(spec.Environment, secrets);
             if (!string.IsNullOrEmpty(spec.WorkingDirectory))
             {
                 args.Add("--workdir").Add(spec.WorkingDirectory!);
