@@ -7,7 +7,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'Package', 'Bench', 'Demo')]
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Package', 'Bench', 'Demo', 'Stress')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -216,6 +216,25 @@ function Invoke-Bench {
     Invoke-Build
     $exit = Invoke-ChildPwsh (Join-Path $Root 'tests/bench/Invoke-Benchmark.ps1') -ArgumentList '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'), '-OutputPath', (Join-Path $Out 'bench')
     if ($exit -ne 0) { throw "benchmark failed (exit $exit)" }
+}
+
+function Invoke-Stress {
+    # Issue 11: N short commands through CliWrap (as DockerCli runs them) and through ProcessRunner, on .NET 8 with the
+    # netstandard2.0 builds (PowerShell 7.4) and on .NET 10 with the net10.0 builds; see docs/cliwrap-hang.md. Not in Test or CI.
+    $count = if ($env:DOCKERVM_STRESS_COUNT) { [int]$env:DOCKERVM_STRESS_COUNT } else { 20000 }
+    $project = Join-Path $Root 'build/stress/DockerVm.Stress.csproj'
+    $stress = Join-Path $Out 'stress'
+    Write-Step "stress: publishing (net8.0 self-contained, net10.0)"
+    Invoke-Native dotnet publish $project -c Release -f net8.0 -r linux-x64 --self-contained -o (Join-Path $stress 'net8.0') --nologo -v quiet
+    Invoke-Native dotnet build $project -c Release -f net10.0 -o (Join-Path $stress 'net10.0') --nologo -v quiet
+    Write-Step "stress: $count commands a run, .NET 8 + netstandard2.0"
+    & (Join-Path $stress 'net8.0/DockerVm.Stress') --selftest
+    $selftest = $LASTEXITCODE
+    & (Join-Path $stress 'net8.0/DockerVm.Stress') --suite --count $count --parallel 2 --out (Join-Path $stress 'net8.0.json')
+    $net8 = $LASTEXITCODE
+    Write-Step "stress: $count commands a run, .NET 10 + net10.0"
+    & dotnet (Join-Path $stress 'net10.0/DockerVm.Stress.dll') --suite --count $count --parallel 2 --out (Join-Path $stress 'net10.0.json')
+    if ($selftest -ne 0 -or $net8 -ne 0 -or $LASTEXITCODE -ne 0) { throw 'stress: ProcessRunner failed or hung (see above)' }
 }
 
 function Invoke-Demo {

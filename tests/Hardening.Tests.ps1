@@ -115,3 +115,123 @@ Describe 'Bounded time on a sick engine' -Tag 'E2E', 'Hardening', 'Faults' {
         }
     }
 }
+
+Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
+    BeforeAll {
+        $script:vm = New-TestVm 'input' -Parameters @{ Start = $true }
+        function Get-CommandLines {
+            # Every process's argv as any local user sees it (ps), NULs as spaces.
+            Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -match '^\d+$' | ForEach-Object {
+                try { ([IO.File]::ReadAllText("$($_.FullName)/cmdline")) -replace "`0", ' ' } catch { }
+            }
+        }
+    }
+    AfterAll {
+        Remove-DockerVm -VM $script:vm -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'keeps -Environment values off the exec command line, and they still reach the process' {
+        $secret = 'hunter2-' + [Guid]::NewGuid().ToString('N')
+        $job = Start-ThreadJob { Invoke-DockerVmExec -VM $using:vm -Environment @{ TOKEN = $using:secret } -- sh -c 'sleep 3; echo "$TOKEN"' }
+        $seen = [Collections.Generic.List[string]]::new()
+        $deadline = [DateTime]::UtcNow.AddSeconds(2.5)
+        while ([DateTime]::UtcNow -lt $deadline) { $seen.AddRange([string[]]@(Get-CommandLines | Where-Object { $_ -match 'exec' })); Start-Sleep -Milliseconds 100 }
+        $out = $job | Receive-Job -Wait -AutoRemoveJob
+        $out | Should -Be $secret
+        ($seen | Where-Object { $_ -match "docker .*exec .*sleep 3" }) | Should -Not -BeNullOrEmpty -Because 'the docker client was running while we looked'
+        ($seen | Where-Object { $_ -match [regex]::Escape($secret) }) | Should -BeNullOrEmpty
+    }
+
+    It 'keeps -Environment values off the create command line (seen through a slow engine)' {
+        $secret = 'hunter3-' + [Guid]::NewGuid().ToString('N')
+        $slow = Start-SlowEngine -DelayMs 1000
+        $name = New-TestName 'envc'
+        try {
+            $saved = $env:DOCKER_HOST
+            $env:DOCKER_HOST = $slow.DockerHost
+            try {
+                $job = Start-ThreadJob { New-DockerVm -Image $using:TestImage -Name $using:name -Label $using:TestLabel -Environment @{ TOKEN = $using:secret } }
+                $seen = [Collections.Generic.List[string]]::new()
+                while ($job.State -in 'NotStarted', 'Running') { $seen.AddRange([string[]]@(Get-CommandLines | Where-Object { $_ -match 'create' })); Start-Sleep -Milliseconds 100 }
+                $null = $job | Receive-Job -Wait -AutoRemoveJob
+            }
+            finally { $env:DOCKER_HOST = $saved }
+            ($seen | Where-Object { $_ -match "docker .*create .*--env-file" }) | Should -Not -BeNullOrEmpty
+            ($seen | Where-Object { $_ -match [regex]::Escape($secret) }) | Should -BeNullOrEmpty
+            $vm2 = Get-DockerVm -Name $name
+            $vm2 | Start-DockerVm
+            Invoke-DockerVmExec -VM $vm2 -- sh -c 'echo "$TOKEN"' | Should -Be $secret
+        }
+        finally {
+            Stop-FaultEngine $slow
+            & docker rm -f $name *> $null
+        }
+    }
+
+    It 'takes SecureString and PSCredential values as the secrets they hold' {
+        $pw = ConvertTo-SecureString 's3cure value' -AsPlainText -Force
+        $cred = [pscredential]::new('user', (ConvertTo-SecureString 'cr3d' -AsPlainText -Force))
+        Invoke-DockerVmExec -VM $vm -Environment @{ PW = $pw; CRED = $cred } -- sh -c 'echo "$PW|$CRED"' | Should -Be 's3cure value|cr3d'
+    }
+
+    It 'refuses a NUL character with a clear error before anything runs: <Where>' -ForEach @(
+        @{ Where = 'exec argument'; Action = { Invoke-DockerVmExec -VM $vm -Command echo -ArgumentList "a`0b" -ErrorAction Stop } }
+        @{ Where = 'exec environment'; Action = { Invoke-DockerVmExec -VM $vm -Command true -Environment @{ X = "a`0b" } -ErrorAction Stop } }
+        @{ Where = 'container command'; Action = { New-DockerVm -Image $TestImage -Name (New-TestName 'nul') -Label $TestLabel -ContainerCommand "sleep`0" -ErrorAction Stop } }
+    ) {
+        $err = $null
+        try { & $Action } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DockerVmInvalidName,*'
+        "$err" | Should -Match 'NUL'
+    }
+
+    It 'never lets an image or create argument act as something else: <Case>' -ForEach @(
+        @{ Case = 'image --privileged'; Parameters = @{ Image = '--privileged' }; Id = 'DockerVmImageNotFound' }
+        @{ Case = 'create argument --rm'; Parameters = @{ CreateArgument = @('--rm') }; Id = 'DockerVmInvalidName' }
+        @{ Case = 'a label that hides the VM'; Parameters = @{ CreateArgument = @('--label=dockervm.managed=false') }; Id = 'DockerVmInvalidName' }
+        @{ Case = '-Label dockervm.managed'; Parameters = @{ Label = @{ 'dockervm.managed' = 'false' } }; Id = 'DockerVmInvalidName' }
+    ) {
+        $name = New-TestName 'bad'
+        $p = @{ Image = $TestImage; Name = $name; Label = $TestLabel.Clone() }
+        foreach ($k in $Parameters.Keys) { if ($k -eq 'Label') { $p.Label += $Parameters.Label } else { $p[$k] = $Parameters[$k] } }
+        { New-DockerVm @p -ErrorAction Stop } | Should -Throw -ErrorId "$Id,*"
+        Get-DockerStatus $name | Should -Be 'absent'
+    }
+
+    It 'reports an argument list over the OS limit as what it is, not as a missing CLI' {
+        $err = $null
+        try { Invoke-DockerVmExec -VM $vm -Command echo -ArgumentList ('x' * 1MB) -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DockerCommandFailed,*'
+        "$err" | Should -Match 'too long'
+        $vm.State | Should -Be 'Running'
+    }
+
+    It 'two processes removing one VM at once: one removes it, the other sees it gone (never DockerCommandFailed)' {
+        $v = New-TestVm 'race2'
+        $script = "Import-Module '$ModulePath'; try { Remove-DockerVm -Name '$($v.Name)' -Force -ErrorAction Stop; 'removed' } catch { `$_.FullyQualifiedErrorId }"
+        $pwsh = Join-Path $PSHOME 'pwsh.dll'
+        $jobs = 1..2 | ForEach-Object { Start-ThreadJob { & dotnet $using:pwsh -NoProfile -NonInteractive -Command $using:script } }
+        $results = $jobs | Receive-Job -Wait -AutoRemoveJob
+        $results | Should -Contain 'removed'
+        $results | Where-Object { $_ -ne 'removed' } | ForEach-Object { $_ | Should -BeLike 'DockerVmNotFound,*' }
+        Get-DockerStatus $v.Name | Should -Be 'absent'
+    }
+}
+
+Describe 'Constant memory' -Tag 'E2E', 'Hardening' {
+    It 'streams 100 MB of exec output through the pipeline without keeping it' {
+        $vm = New-TestVm 'mem' -Parameters @{ Start = $true }
+        try {
+            $script = @"
+Import-Module '$ModulePath'
+`$vm = Get-DockerVm -Name '$($vm.Name)'
+Invoke-DockerVmExec -VM `$vm -- sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -c 100000000' | Out-Null
+[GC]::Collect()
+[Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
+"@
+            $peak = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script
+            [long]($peak | Select-Object -Last 1) / 1MB | Should -BeLessThan 450 -Because 'streamed output is not kept (it was about 7x the output before)'
+        }
+        finally { Remove-DockerVm -VM $vm -Force -ErrorAction SilentlyContinue }
+    }
+}

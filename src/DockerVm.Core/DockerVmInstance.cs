@@ -57,42 +57,15 @@ namespace DockerVm
 
         // ---- plans: what each action sends, described once --------------------------------------
 
-        public ActionPlan PlanClone() => new(VmAction.Clone, Name, _engine, new CreateRequest(new CreateSpec
-        {
-            Name = Name,
-            Image = Image,
-            Labels = Labels.For(Image, _options, Guid.NewGuid().ToString("N")),
-            Environment = _options.Environment,
-            CreateArguments = _options.CreateArguments,
-            ContainerCommand = _options.ContainerCommand,
-        }));
-
+        public ActionPlan PlanClone() => Plans.Clone(_engine, Name, _options, _t.Seen);
         /// <summary>docker start, or unpause from Suspended.</summary>
-        public ActionPlan PlanStart() =>
-            new(VmAction.Start, Name, _engine, State == VmState.Suspended ? new UnpauseRequest(Target) : new StartRequest(Target));
-
-        public ActionPlan PlanResume() => new(VmAction.Start, Name, _engine, new UnpauseRequest(Target));
-
+        public ActionPlan PlanStart() => Plans.Start(_engine, Name, _t.Seen);
+        public ActionPlan PlanResume() => Plans.Resume(_engine, Name, _t.Seen);
         /// <summary>docker stop with <paramref name="graceSec"/> before SIGKILL (default the VM's StopTimeoutSec; 0 kills at once).</summary>
-        public ActionPlan PlanStop(int? graceSec = null) => new(VmAction.Stop, Name, _engine, new StopRequest(Target, graceSec ?? StopTimeoutSec));
-
-        public ActionPlan PlanSuspend() => new(VmAction.Suspend, Name, _engine, new PauseRequest(Target));
-
-        /// <summary>
-        /// docker rm: a plain rm of a Stopped container (the engine itself refuses a running one),
-        /// rm --force of a Suspended one; with <paramref name="force"/> a Running VM is stopped first.
-        /// </summary>
-        public ActionPlan PlanDelete(bool force)
-        {
-            if (ContainerId.Length == 0)
-            {
-                return new ActionPlan(VmAction.Delete, Name, _engine); // never created: nothing to remove
-            }
-            var remove = new RemoveRequest(Target, force || State == VmState.Suspended);
-            return force && State == VmState.Running
-                ? new ActionPlan(VmAction.Delete, Name, _engine, new StopRequest(Target, StopTimeoutSec), remove)
-                : new ActionPlan(VmAction.Delete, Name, _engine, remove);
-        }
+        public ActionPlan PlanStop(int? graceSec = null) => Plans.Stop(_engine, Name, _t.Seen, graceSec ?? StopTimeoutSec);
+        public ActionPlan PlanSuspend() => Plans.Suspend(_engine, Name, _t.Seen);
+        /// <summary>docker rm (see <see cref="Plans.Delete"/>); with <paramref name="force"/> a Running VM is stopped first.</summary>
+        public ActionPlan PlanDelete(bool force) => Plans.Delete(_engine, Name, _t.Seen, force, StopTimeoutSec);
 
         // ---- actions --------------------------------------------------------------------------
 
@@ -148,7 +121,8 @@ namespace DockerVm
                     throw await probe.FailedAsync(info, e).ConfigureAwait(false);
                 }
                 step.Acted(); // from here, a lost engine leaves the outcome unknown
-                return _t.Seen.From(await probe.WaitUntilRunningAsync(timeout, PollingIntervalMs, ct).ConfigureAwait(false));
+                var confirm = step.Before != VmState.Suspended; // a start can die at once; an unpause cannot
+                return _t.Seen.From(await probe.WaitUntilRunningAsync(timeout, PollingIntervalMs, confirm, ct).ConfigureAwait(false));
             }, ct);
         }, ct);
 
@@ -241,6 +215,7 @@ namespace DockerVm
         /// </summary>
         public async Task<ExecOutcome> ExecAsync(ExecSpec spec, IExecObserver? observer, TimeSpan? timeout, CancellationToken ct)
         {
+            InputRules.CheckExec(Name, spec);
             if (State != VmState.Running && await RefreshAsync(ct).ConfigureAwait(false) != VmState.Running)
             {
                 throw Failures.NotRunning(Name, State);

@@ -103,6 +103,27 @@ namespace DockerVm
                 RecommendedAction = $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.",
             };
 
+        /// <summary>A NUL character, which no command line or environment can carry (it would silently cut the text).</summary>
+        public static DockerVmException NulCharacter(string parameter, string? vmName) =>
+            new(DockerVmErrorKind.InvalidName, $"-{parameter} contains a NUL character, which cannot be passed to a program: it would cut the text short.", vmName)
+            {
+                RecommendedAction = $"Remove the NUL (`0) characters from -{parameter}; pass binary data through a file copied into the VM.",
+            };
+
+        /// <summary>An image reference docker would read as an option.</summary>
+        public static DockerVmException InvalidImage(string image, string vmName) =>
+            new(DockerVmErrorKind.ImageNotFound, $"'{image}' is not an image reference: it begins with '-', which docker would read as an option.", vmName)
+            {
+                RecommendedAction = "Pass an image name such as dockervm/busybox:latest (docker images lists them).",
+            };
+
+        /// <summary>A -CreateArgument that would break what DockerVm guarantees about its VMs.</summary>
+        public static DockerVmException ForbiddenCreateArgument(string argument, string why, string vmName) =>
+            new(DockerVmErrorKind.InvalidName, $"-CreateArgument '{argument}' is refused: {why}", vmName)
+            {
+                RecommendedAction = "Use New-DockerVm's own parameters (-Name, -Label, -Ephemeral ...) instead, or leave the argument out.",
+            };
+
         public static DockerVmException EmptyImage(string vmName) =>
             new(DockerVmErrorKind.ImageNotFound, "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", vmName)
             {
@@ -215,6 +236,15 @@ namespace DockerVm
                 CommandLine = commandLine,
                 RecommendedAction = "Check that the Docker engine is running and reachable (docker info); check -Context, DOCKER_HOST and DOCKER_CONTEXT.",
                 OutcomeUnknown = true,
+            };
+
+        /// <summary>The OS refused to start the CLI with so long an argument list (E2BIG).</summary>
+        public static DockerVmException CommandTooLong(string commandLine, int length, string? vmName, Exception e) =>
+            new(DockerVmErrorKind.CommandFailed,
+                $"The docker command is too long for the operating system ({length:N0} characters of arguments): '{(commandLine.Length > 200 ? commandLine.Substring(0, 200) + "…" : commandLine)}'.", vmName, e)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = "Pass large data another way: -StandardInput, a file copied into the VM, or a volume.",
             };
 
         public static DockerVmException CliNotFound(string program, string variable, string commandLine, string? vmName, Exception e) =>

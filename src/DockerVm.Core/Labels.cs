@@ -17,6 +17,9 @@ namespace DockerVm
         public const string PollingInterval = "dockervm.polling-interval";
         public const string CreateToken = "dockervm.create-token";
 
+        /// <summary>The labels DockerVm writes itself: a user may not set them.</summary>
+        public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken };
+
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
 
@@ -72,6 +75,72 @@ namespace DockerVm
 
         public static int? Int(IReadOnlyDictionary<string, string> labels, string key) =>
             labels.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    /// <summary>What New-DockerVm and Invoke-DockerVmExec accept, checked before any engine call.</summary>
+    public static class InputRules
+    {
+        /// <summary>Refuses a NUL character anywhere in <paramref name="values"/>.</summary>
+        public static void NoNul(string parameter, string? vmName, IEnumerable<string?> values)
+        {
+            if (values.Any(v => v is not null && v.IndexOf('\0') >= 0))
+            {
+                throw Failures.NulCharacter(parameter, vmName);
+            }
+        }
+
+        /// <summary>An exec request: no NUL anywhere.</summary>
+        public static void CheckExec(string vmName, Engine.ExecSpec spec)
+        {
+            NoNul("Command", vmName, new[] { spec.Command });
+            NoNul("ArgumentList", vmName, spec.Arguments);
+            NoNul("Environment", vmName, spec.Environment.Keys.Concat(spec.Environment.Values));
+            NoNul("WorkingDirectory", vmName, new[] { spec.WorkingDirectory, spec.User });
+        }
+
+        /// <summary>The create request of a VM: image, options, and create arguments that keep the VM a DockerVm VM.</summary>
+        public static void CheckCreate(string name, string image, VmOptions options)
+        {
+            NoNul("Image", name, new[] { image });
+            if (image.StartsWith("-", StringComparison.Ordinal))
+            {
+                throw Failures.InvalidImage(image, name);
+            }
+            NoNul("ContainerCommand", name, options.ContainerCommand);
+            NoNul("CreateArgument", name, options.CreateArguments);
+            NoNul("Environment", name, options.Environment.Keys.Concat(options.Environment.Values));
+            NoNul("Label", name, options.Labels.Keys.Concat(options.Labels.Values));
+            if (options.Labels.Keys.FirstOrDefault(Labels.Reserved.Contains) is { } own)
+            {
+                throw Failures.ForbiddenCreateArgument("-Label " + own, "that label is DockerVm's own record of the VM.", name);
+            }
+            var args = options.CreateArguments;
+            for (var i = 0; i < args.Count; i++)
+            {
+                var a = args[i];
+                var flag = a.Split('=')[0];
+                if (flag == "--rm")
+                {
+                    throw Failures.ForbiddenCreateArgument(a, "a VM must outlive its stop (--rm would make it vanish while DockerVm says Stopped).", name);
+                }
+                if (flag == "--name")
+                {
+                    throw Failures.ForbiddenCreateArgument(a, "the VM's name is -Name.", name);
+                }
+                if (flag is "--label" or "-l")
+                {
+                    var value = a.Contains("=") && a.StartsWith("--label=", StringComparison.Ordinal) ? a.Substring("--label=".Length) : i + 1 < args.Count ? args[i + 1] : "";
+                    if (Labels.Reserved.Contains(value.Split('=')[0]))
+                    {
+                        throw Failures.ForbiddenCreateArgument(a + " " + value, "that label is DockerVm's own record of the VM.", name);
+                    }
+                }
+                if (flag == "--label-file")
+                {
+                    throw Failures.ForbiddenCreateArgument(a, "labels go in -Label, where DockerVm can check them.", name);
+                }
+            }
+        }
     }
 
     /// <summary>Docker's rule for container names, checked before any engine call.</summary>

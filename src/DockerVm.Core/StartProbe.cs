@@ -14,6 +14,9 @@ namespace DockerVm
     {
         private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(10);
         private const int LogLines = 10;
+        // A command that dies at once is still "running" for a few milliseconds after the start:
+        // running is believed only when a second look this much later says so too.
+        private static readonly TimeSpan Confirm = TimeSpan.FromMilliseconds(50);
         private readonly IDockerEngine _engine;
         private readonly string _target;
         private readonly string _name;
@@ -25,18 +28,26 @@ namespace DockerVm
             _name = name;
         }
 
-        /// <summary>What the engine shows once the container runs.</summary>
-        public async Task<ContainerInfo> WaitUntilRunningAsync(TimeSpan timeout, int pollingIntervalMs, CancellationToken ct)
+        /// <summary>
+        /// What the engine shows once the container runs. <paramref name="confirm"/> (after a start,
+        /// not an unpause): running counts only when a second look says so too.
+        /// </summary>
+        public async Task<ContainerInfo> WaitUntilRunningAsync(TimeSpan timeout, int pollingIntervalMs, bool confirm, CancellationToken ct)
         {
             var deadline = DateTime.UtcNow + timeout;
+            ContainerInfo? seenRunning = null;
             while (true)
             {
                 var info = (await _engine.InspectAsync(new[] { _target }, ct).ConfigureAwait(false)).FirstOrDefault()
                     ?? throw Failures.NotFound(_name, _engine.Context);
                 switch (info.State.Status)
                 {
-                    case ContainerStatus.Running:
+                    case ContainerStatus.Running when !confirm || (seenRunning is not null && info.State.StartedAt == seenRunning.State.StartedAt):
                         return info;
+                    case ContainerStatus.Running:
+                        seenRunning = info;
+                        await Task.Delay(Confirm, ct).ConfigureAwait(false);
+                        continue;
                     case ContainerStatus.Exited:
                     case ContainerStatus.Dead:
                     case ContainerStatus.Paused:

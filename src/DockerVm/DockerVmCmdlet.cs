@@ -22,6 +22,11 @@ namespace DockerVm.Commands
         // A kernel wait, not a spinning one: many cmdlets in parallel runspaces wait at once.
         private readonly AutoResetEvent _posted = new(false);
 
+        // At most this many streamed lines wait for the pipeline thread: a fast producer is slowed to
+        // the pipeline's pace (the engine command's pipe fills and it waits), so memory stays constant.
+        private const int MaxQueuedLines = 4096;
+        private readonly SemaphoreSlim _room = new(MaxQueuedLines, MaxQueuedLines);
+
         protected CancellationToken Cancellation => _stopping.Token;
 
         protected override void StopProcessing() => _stopping.Cancel();
@@ -31,6 +36,27 @@ namespace DockerVm.Commands
         {
             _writes.Enqueue(write);
             _posted.Set();
+        }
+
+        /// <summary>
+        /// Queues a streamed line's write (from a reader thread), waiting while the queue is full. After
+        /// Ctrl+C or a stopped pipeline the line is dropped.
+        /// </summary>
+        protected void PostStreamed(Action write)
+        {
+            try
+            {
+                _room.Wait(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Post(() =>
+            {
+                _room.Release();
+                write();
+            });
         }
 
         /// <summary>Runs async Core work; only this (pipeline) thread calls Write*.</summary>

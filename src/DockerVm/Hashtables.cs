@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
 
 namespace DockerVm.Commands
 {
@@ -23,9 +25,35 @@ namespace DockerVm.Commands
                 {
                     throw Failures.InvalidKey(parameter, key);
                 }
-                result[key] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
+                result[key] = ValueOf(entry.Value);
             }
             return result;
+        }
+
+        // A SecureString or PSCredential (its password) is taken as the secret it holds, never its type name.
+        private static string ValueOf(object? value)
+        {
+            var v = value is PSObject pso ? pso.BaseObject : value;
+            return v switch
+            {
+                null => "",
+                SecureString s => Plain(s),
+                PSCredential c => Plain(c.Password),
+                _ => LanguagePrimitives.ConvertTo<string>(v),
+            };
+        }
+
+        private static string Plain(SecureString s)
+        {
+            var p = Marshal.SecureStringToGlobalAllocUnicode(s);
+            try
+            {
+                return Marshal.PtrToStringUni(p) ?? "";
+            }
+            finally
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(p);
+            }
         }
     }
 }

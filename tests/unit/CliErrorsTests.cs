@@ -36,6 +36,23 @@ public class CliErrorsTests
     }
 
     [Fact]
+    public void The_loser_of_two_removes_at_once_finds_the_container_gone()
+    {
+        var e = Map("rm", $"Error response from daemon: removal of container {Id} is already in progress\n");
+        Assert.Equal(DockerVmErrorKind.NotFound, e.Kind);
+        // only for rm: another command that meets a removal is not told the container is gone
+        Assert.Equal(DockerVmErrorKind.CommandFailed, Map("start", $"Error response from daemon: removal of container {Id} is already in progress\n").Kind);
+    }
+
+    [Theory]
+    [InlineData("Error response from daemon: You cannot remove a running container " + Id + ". Stop the container before attempting removal or force remove\n")]
+    public void A_plain_rm_of_a_running_container_is_recognised(string stderr) => Assert.True(CliErrors.IsRemoveOfRunning(stderr));
+
+    [Theory]
+    [InlineData("Error response from daemon: Container " + Id + " is already paused\n")]
+    public void An_already_paused_container_is_recognised(string stderr) => Assert.True(CliErrors.IsAlreadyPaused(stderr));
+
+    [Fact]
     public void A_name_in_use_is_NameConflict()
     {
         const string stderr = "Error response from daemon: Conflict. The container name \"/unitfix-x\" is already in use by container \"" + Id +

@@ -451,10 +451,23 @@ public class DockerCliExecTests
         var r = await fake.Cli().ExecAsync("vm1", new ExecSpec { Command = "tool" }, observer, None);
 
         Assert.Equal(7, r.ExitCode);
-        Assert.Equal("  out 1\nout 2  \n\n", r.StandardOutput);
-        Assert.Equal("progress...\nwarn\n", r.StandardError);
+        Assert.Equal("", r.StandardOutput);                    // streamed: not kept (constant memory)
+        Assert.Equal("progress...\nwarn\n", r.StandardError);  // its tail is kept for the error message
         Assert.Equal(new[] { "  out 1", "out 2  ", "" }, observer.Out);
         Assert.Equal(new[] { "progress...", "warn" }, observer.Err);
+    }
+
+    [Fact]
+    public async Task Exec_without_an_observer_keeps_the_exact_text()
+    {
+        using var fake = new FakeDocker();
+        fake.On("exec", stdout: "  out 1\nout 2  \n\n", stderr: "progress...\nwarn\n", exit: 7);
+
+        var r = await fake.Cli().ExecAsync("vm1", new ExecSpec { Command = "tool" }, null, None);
+
+        Assert.Equal(7, r.ExitCode);
+        Assert.Equal("  out 1\nout 2  \n\n", r.StandardOutput);
+        Assert.Equal("progress...\nwarn\n", r.StandardError);
     }
 
     [Fact]

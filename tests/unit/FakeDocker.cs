@@ -90,7 +90,7 @@ internal sealed class FakeDocker : IDisposable
     }
 
     /// <summary>Cans a captured inspect fixture as the answer to `inspect`.</summary>
-    public FakeDocker OnInspect(string fixture, int? call = null) => On("inspect", stdout: Fixtures.Read(fixture), call: call);
+    public FakeDocker OnInspect(string fixture) => On("inspect", stdout: Fixtures.Read(fixture));
 
     /// <summary>Makes the fake copy its standard input to <see cref="StdinLogPath"/>.</summary>
     public FakeDocker RecordStdin()

@@ -79,7 +79,7 @@ namespace DockerVm.Commands
             }
         }
 
-        // Called on the CLI's reader threads: only queue, the pipeline thread writes.
+        // Called on the transport's reader threads: only queue (waiting for room), the pipeline thread writes.
         private sealed class Streamer : IExecObserver
         {
             private static readonly string[] StderrTags = { "stderr", "PSHOST" };
@@ -87,9 +87,9 @@ namespace DockerVm.Commands
 
             public Streamer(InvokeDockerVmExecCommand cmdlet) => _cmdlet = cmdlet;
 
-            public void OnStandardOutput(string line) => _cmdlet.Post(() => _cmdlet.WriteObject(line));
+            public void OnStandardOutput(string line) => _cmdlet.PostStreamed(() => _cmdlet.WriteObject(line));
 
-            public void OnStandardError(string line) => _cmdlet.Post(() =>
+            public void OnStandardError(string line) => _cmdlet.PostStreamed(() =>
                 _cmdlet.WriteInformation(new HostInformationMessage { Message = line }, StderrTags));
         }
     }

@@ -73,6 +73,7 @@ namespace DockerVm.Commands
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),
                 };
+                InputRules.CheckCreate(name, Image.Trim(), options);
             }
             catch (DockerVmException e)
             {

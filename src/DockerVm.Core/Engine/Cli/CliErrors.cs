@@ -17,6 +17,7 @@ namespace DockerVm.Engine
         private static readonly Regex BadName = new(@"Invalid container name", RegexOptions.IgnoreCase | RegexOptions.Compiled);
         private static readonly Regex NotRunningText = new(@"is not running|is paused|is restarting", RegexOptions.IgnoreCase | RegexOptions.Compiled);
         private static readonly Regex AlreadyPausedText = new(@"is already paused", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+        private static readonly Regex RemovalInProgress = new(@"removal of container .* is already in progress", RegexOptions.IgnoreCase | RegexOptions.Compiled);
         private static readonly Regex RemoveRunningText = new(@"cannot remove a running container|Stop the container before attempting removal", RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
         /// <summary>True when stderr says the container does not exist.</summary>
@@ -38,6 +39,8 @@ namespace DockerVm.Engine
         private static readonly (Regex Pattern, string? OnlyFor, DockerVmErrorKind Kind)[] Rules =
         {
             (ImageMissing, "create", DockerVmErrorKind.ImageNotFound),
+            // Two removes at once: the one that lost finds the container going, as good as gone.
+            (RemovalInProgress, "rm", DockerVmErrorKind.NotFound),
             (EngineDown, null, DockerVmErrorKind.EngineUnavailable),
             (NameInUse, null, DockerVmErrorKind.NameConflict),
             (NoSuch, null, DockerVmErrorKind.NotFound),

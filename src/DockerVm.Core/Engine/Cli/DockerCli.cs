@@ -6,18 +6,20 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using CliWrap;
 
 namespace DockerVm.Engine
 {
     /// <summary>
-    /// The CLI transport: every request runs as one docker command. The program is `docker`, or the
-    /// one named by DOCKERVM_CLI (read at each command).
+    /// The CLI transport: every request runs as one docker command (through <see cref="ProcessRunner"/>,
+    /// the same code on every build: see docs/cliwrap-hang.md). The program is `docker`, or the one
+    /// named by DOCKERVM_CLI (read at each command).
     /// </summary>
     public sealed class DockerCli : IDockerEngine
     {
         public const string CliVariable = "DOCKERVM_CLI";
         private const string OciExecFailed = "OCI runtime exec failed:";
+        // What a streamed exec keeps of stderr, for the error message of a non-zero exit: the tail.
+        private const int StreamedStderrKept = 64 * 1024;
 
         // The ceilings are the last bound on a live but slow engine; a dead one is found by the
         // liveness probe within seconds (see WatchAsync).
@@ -146,24 +148,28 @@ namespace DockerVm.Engine
         {
             var marker = Guid.NewGuid().ToString("N");
             // docker prints its own "OCI runtime exec failed" (command not found, ...) on stdout: it belongs on stderr.
-            var stdout = new OutputCapture(observer is null ? null : line =>
-            {
-                if (line.StartsWith(OciExecFailed, StringComparison.Ordinal))
-                {
-                    observer.OnStandardError(line);
-                }
-                else
-                {
-                    observer.OnStandardOutput(line);
-                }
-            });
+            var oci = new StringBuilder();
             using var secrets = SecretEnvironment.Create(spec.Environment);
             var call = new Call("exec", DockerCommands.Exec(Context, target, spec, marker, secrets), target, null)
             {
                 ChildEnvironment = secrets.ChildVariables,
-                Stdin = spec.StandardInput is null ? PipeSource.Null : PipeSource.FromString(spec.StandardInput, new UTF8Encoding(false)),
-                Stdout = stdout,
-                Stderr = new OutputCapture(observer is null ? null : observer.OnStandardError),
+                Stdin = spec.StandardInput,
+                OnStdout = observer is null ? null : line =>
+                {
+                    if (line.StartsWith(OciExecFailed, StringComparison.Ordinal))
+                    {
+                        oci.Append(line).Append('\n');
+                        observer.OnStandardError(line);
+                    }
+                    else
+                    {
+                        observer.OnStandardOutput(line);
+                    }
+                },
+                OnStderr = observer is null ? null : observer.OnStandardError,
+                // Streamed output is not kept (constant memory); -AsResult keeps the exact text.
+                KeepStdout = observer is null ? null : 0,
+                KeepStderr = observer is null ? null : StreamedStderrKept,
                 // A non-zero exit is the process's own unless the daemon refused the exec.
                 Accept = res => !IsDaemonRefusal(res.StandardError),
             };
@@ -172,7 +178,7 @@ namespace DockerVm.Engine
                 var r = await RunAsync(call, ct).ConfigureAwait(false);
                 var (output, error) = r.StandardOutput.StartsWith(OciExecFailed, StringComparison.Ordinal)
                     ? ("", r.StandardOutput + r.StandardError)
-                    : (r.StandardOutput, r.StandardError);
+                    : (r.StandardOutput, oci.ToString() + r.StandardError);
                 return new ExecOutcome { ExitCode = r.ExitCode, StandardOutput = output, StandardError = error, Duration = r.Duration };
             }
             catch (OperationCanceledException)
@@ -227,11 +233,16 @@ namespace DockerVm.Engine
             public string? VmName { get; }
             /// <summary>How long the engine may take to answer; null: as long as the caller's token allows.</summary>
             public TimeSpan? Ceiling { get; }
-            public PipeSource Stdin { get; init; } = PipeSource.Null;
+            /// <summary>Written to the command's stdin (UTF-8), then closed; null: no input.</summary>
+            public string? Stdin { get; init; }
+            /// <summary>Each output line as it comes (null: not streamed).</summary>
+            public Action<string>? OnStdout { get; init; }
+            public Action<string>? OnStderr { get; init; }
+            /// <summary>How much text the result keeps (null: all; n: the last n characters).</summary>
+            public int? KeepStdout { get; init; }
+            public int? KeepStderr { get; init; }
             /// <summary>Variables set in the CLI's own environment (values kept off its command line).</summary>
             public IReadOnlyDictionary<string, string> ChildEnvironment { get; init; } = new Dictionary<string, string>();
-            public OutputCapture Stdout { get; init; } = new(null);
-            public OutputCapture Stderr { get; init; } = new(null);
             /// <summary>A non-zero exit that still counts as an answer (the caller reads it).</summary>
             public Func<Result, bool>? Accept { get; init; }
         }
@@ -249,13 +260,17 @@ namespace DockerVm.Engine
         {
             var program = Program;
             var display = call.Args.Display(program);
-            var command = Cli.Wrap(program)
-                .WithArguments(call.Args.Actual)
-                .WithValidation(CommandResultValidation.None)
-                .WithEnvironmentVariables(call.ChildEnvironment.ToDictionary(kv => kv.Key, kv => (string?)kv.Value))
-                .WithStandardInputPipe(call.Stdin)
-                .WithStandardOutputPipe(call.Stdout.Target)
-                .WithStandardErrorPipe(call.Stderr.Target);
+            var spec = new ProcessSpec
+            {
+                FileName = program,
+                Arguments = call.Args.Actual,
+                Environment = call.ChildEnvironment,
+                StandardInput = call.Stdin,
+                OnStandardOutputLine = call.OnStdout,
+                OnStandardErrorLine = call.OnStderr,
+                KeepStandardOutput = call.KeepStdout,
+                KeepStandardError = call.KeepStderr,
+            };
 
             using var ceilingCts = call.Ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(call.Ceiling.Value));
             using var engineDead = new CancellationTokenSource();
@@ -265,10 +280,10 @@ namespace DockerVm.Engine
 
             CommandTrace.Emit(new CommandTraceEvent("issued", display));
             var watch = Stopwatch.StartNew();
-            CommandResult result;
+            ProcessOutcome result;
             try
             {
-                var running = command.ExecuteAsync(forceful.Token, graceful.Token).Task;
+                var running = ProcessRunner.RunAsync(spec, forceful.Token, graceful.Token);
                 _ = WatchAsync(running, engineDead, graceful.Token);
                 result = await running.ConfigureAwait(false);
             }
@@ -287,16 +302,19 @@ namespace DockerVm.Engine
                 CommandTrace.Emit(new CommandTraceEvent("failed", display, watch.Elapsed, null, "cancelled"));
                 throw;
             }
-            catch (Exception e) when (IsLaunchFailure(e))
+            catch (Exception e) when (LaunchError(e) is { } launch)
             {
-                throw Failures.CliNotFound(program, CliVariable, display, call.VmName, e);
+                // E2BIG: the argument list is longer than the OS allows; anything else: the CLI is missing.
+                throw launch.NativeErrorCode == 7
+                    ? Failures.CommandTooLong(display, call.Args.Actual.Sum(a => a.Length + 1), call.VmName, e)
+                    : Failures.CliNotFound(program, CliVariable, display, call.VmName, e);
             }
             var run = new Result
             {
                 CommandLine = display,
                 ExitCode = result.ExitCode,
-                StandardOutput = call.Stdout.Text,
-                StandardError = call.Stderr.Text,
+                StandardOutput = result.StandardOutput,
+                StandardError = result.StandardError,
                 Duration = watch.Elapsed,
             };
             if (run.ExitCode == 0 || (call.Accept?.Invoke(run) ?? false))
@@ -350,8 +368,11 @@ namespace DockerVm.Engine
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
             try
             {
-                var r = await Cli.Wrap(Program).WithArguments(DockerCommands.Begin(Context, "version").Add("--format").Add("{{.Server.Version}}").Actual)
-                    .WithValidation(CommandResultValidation.None).ExecuteAsync(linked.Token).ConfigureAwait(false);
+                var r = await ProcessRunner.RunAsync(new ProcessSpec
+                {
+                    FileName = Program,
+                    Arguments = DockerCommands.Begin(Context, "version").Add("--format").Add("{{.Server.Version}}").Actual,
+                }, linked.Token).ConfigureAwait(false);
                 return r.ExitCode == 0;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -372,16 +393,16 @@ namespace DockerVm.Engine
             }
         }
 
-        private static bool IsLaunchFailure(Exception e)
+        private static Win32Exception? LaunchError(Exception e)
         {
             for (var x = e; x is not null; x = x.InnerException)
             {
-                if (x is Win32Exception)
+                if (x is Win32Exception w)
                 {
-                    return true;
+                    return w;
                 }
             }
-            return false;
+            return null;
         }
     }
 }
