@@ -119,12 +119,6 @@ Describe 'Bounded time on a sick engine' -Tag 'E2E', 'Hardening', 'Faults' {
 Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
     BeforeAll {
         $script:vm = New-TestVm 'input' -Parameters @{ Start = $true }
-        function Get-CommandLines {
-            # Every process's argv as any local user sees it (ps), NULs as spaces.
-            Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -match '^\d+$' | ForEach-Object {
-                try { ([IO.File]::ReadAllText("$($_.FullName)/cmdline")) -replace "`0", ' ' } catch { }
-            }
-        }
     }
     AfterAll {
         Remove-DockerVm -VM $script:vm -Force -ErrorAction SilentlyContinue
@@ -135,7 +129,7 @@ Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
         $job = Start-ThreadJob { Invoke-DockerVmExec -VM $using:vm -Environment @{ TOKEN = $using:secret } -- sh -c 'sleep 3; echo "$TOKEN"' }
         $seen = [Collections.Generic.List[string]]::new()
         $deadline = [DateTime]::UtcNow.AddSeconds(2.5)
-        while ([DateTime]::UtcNow -lt $deadline) { $seen.AddRange([string[]]@(Get-CommandLines | Where-Object { $_ -match 'exec' })); Start-Sleep -Milliseconds 100 }
+        while ([DateTime]::UtcNow -lt $deadline) { $seen.AddRange([string[]]@(Get-CommandLines 'exec')); Start-Sleep -Milliseconds 100 }
         $out = $job | Receive-Job -Wait -AutoRemoveJob
         $out | Should -Be $secret
         ($seen | Where-Object { $_ -match "docker .*exec .*sleep 3" }) | Should -Not -BeNullOrEmpty -Because 'the docker client was running while we looked'
@@ -152,7 +146,7 @@ Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
             try {
                 $job = Start-ThreadJob { New-DockerVm -Image $using:TestImage -Name $using:name -Label $using:TestLabel -Environment @{ TOKEN = $using:secret } }
                 $seen = [Collections.Generic.List[string]]::new()
-                while ($job.State -in 'NotStarted', 'Running') { $seen.AddRange([string[]]@(Get-CommandLines | Where-Object { $_ -match 'create' })); Start-Sleep -Milliseconds 100 }
+                while ($job.State -in 'NotStarted', 'Running') { $seen.AddRange([string[]]@(Get-CommandLines 'create')); Start-Sleep -Milliseconds 100 }
                 $null = $job | Receive-Job -Wait -AutoRemoveJob
             }
             finally { $env:DOCKER_HOST = $saved }
@@ -233,5 +227,54 @@ Invoke-DockerVmExec -VM `$vm -- sh -c 'yes 0123456789012345678901234567890123456
             [long]($peak | Select-Object -Last 1) / 1MB | Should -BeLessThan 450 -Because 'streamed output is not kept (it was about 7x the output before)'
         }
         finally { Remove-DockerVm -VM $vm -Force -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
+    It 'Ctrl+C during a create on a slow engine: the clean-up outlives the cancelled call and leaves nothing' {
+        $slow = Start-SlowEngine -DelayMs 3000
+        $name = New-TestName 'ccc'
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $slow.DockerHost
+        try {
+            $job = Start-Background "New-DockerVm -Image '$TestImage' -Name '$name' -Label @{ 'dockervm.test' = '$TestRun' }"
+            $null = Wait-FaultRequest $slow -Pattern 'POST .*/containers/create'
+            $null = Stop-Background $job     # Ctrl+C while the engine has not answered the create yet
+        }
+        finally { $env:DOCKER_HOST = $saved; Stop-FaultEngine $slow }
+        Get-DockerStatus $name | Should -Be 'absent' -Because 'the container the engine made is removed by its create token'
+    }
+
+    It 'kill -9 of a pwsh during exec leaves a VM that Get-DockerVm finds and Remove-DockerVm -Force clears, processes and all' {
+        $vm = New-TestVm 'kill9' -Parameters @{ Start = $true }
+        try {
+            $script = "Import-Module '$ModulePath'; Get-DockerVm -Name '$($vm.Name)' | Invoke-DockerVmExec -Command sleep -ArgumentList 601"
+            $child = Start-Process dotnet -ArgumentList (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+            Wait-Until { Get-DockerClients "exec .*$($vm.ContainerId) sleep 601" } -TimeoutSec 30
+            & kill -9 $child.Id
+            $child.WaitForExit(10000) | Should -BeTrue
+            # What is left is an ordinary managed VM, found from any process ...
+            $found = Get-DockerVm -Name $vm.Name
+            $found.State | Should -Be 'Running'
+            # ... and cleared, with the orphaned docker client and the process inside.
+            $found | Remove-DockerVm -Force
+            Get-DockerStatus $vm.Name | Should -Be 'absent'
+            Wait-Until { -not (Get-DockerClients "exec .*$($vm.ContainerId) sleep 601") } -TimeoutSec 15
+        }
+        finally { & docker rm -f $vm.Name *> $null }
+    }
+
+    It 'a Remove -Force interrupted on a SIGTERM-deaf program leaves a VM that a second Remove -Force clears' {
+        $vm = New-TestVm 'deaf' -Parameters @{ Start = $true; ContainerCommand = @('sh', '-c', 'trap "" TERM; while :; do sleep 1; done'); StopTimeoutSec = 5 }
+        try {
+            $job = Start-Background "Get-DockerVm -Name '$($vm.Name)' | Remove-DockerVm -Force"
+            Wait-Until { Get-DockerClients "stop .*$($vm.ContainerId)" }
+            $null = Stop-Background $job
+            $left = Get-DockerVm -Name $vm.Name
+            $left.State | Should -BeIn 'Running', 'Stopped'
+            $left | Remove-DockerVm -Force
+            Get-DockerStatus $vm.Name | Should -Be 'absent'
+        }
+        finally { & docker rm -f $vm.Name *> $null }
     }
 }

@@ -6,35 +6,6 @@ BeforeAll {
     . $PSScriptRoot/SecondEngine.ps1
     Assert-Engine
 
-    function Start-Background([string] $Script) {
-        # A runspace of its own, as a second console would have; Stop() is Ctrl+C.
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; $Script")
-        return [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
-    }
-
-    function Stop-Background($Job) {
-        # Returns how long Stop() took.
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $Job.PowerShell.Stop()
-        $sw.Stop()
-        $Job.PowerShell.Dispose()
-        return $sw.Elapsed
-    }
-
-    function Get-CommandLines([string] $Pattern) {
-        # The command lines of the machine's processes that match.
-        Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
-            $cmd = (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' '
-            if ($cmd -and $cmd -match $Pattern) { $cmd }
-        }
-    }
-
-    function Get-DockerClients([string] $Pattern) {
-        # docker CLI processes whose command line matches (the module's children).
-        Get-CommandLines $Pattern | Where-Object { $_ -match '^(\S*/)?docker ' }
-    }
-
     function New-SlowStartCli([string] $Name) {
         # A slow engine cannot be had on demand: a wrapper CLI that holds `docker start` back.
         $wrapper = Join-Path $TestDrive $Name
@@ -43,13 +14,6 @@ BeforeAll {
         return $wrapper
     }
 
-    function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for { $Condition }" }
-            Start-Sleep -Milliseconds 100
-        }
-    }
 }
 
 Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {

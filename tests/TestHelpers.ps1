@@ -47,3 +47,41 @@ function Remove-TestContainers {
     $ids = & docker ps -aq --filter "label=dockervm.test=$script:TestRun"
     if ($ids) { & docker rm -f @ids *> $null }
 }
+
+# Processes, background runspaces and waits, for the reliability and hardening suites.
+function Start-Background([string] $Script) {
+    # A runspace of its own, as a second console would have; Stop() is Ctrl+C.
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; $Script")
+    return [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
+}
+
+function Stop-Background($Job) {
+    # Returns how long Stop() took.
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $Job.PowerShell.Stop()
+    $sw.Stop()
+    $Job.PowerShell.Dispose()
+    return $sw.Elapsed
+}
+
+function Get-CommandLines([string] $Pattern) {
+    # The command lines of the machine's processes that match.
+    Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
+        $cmd = (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' '
+        if ($cmd -and $cmd -match $Pattern) { $cmd }
+    }
+}
+
+function Get-DockerClients([string] $Pattern) {
+    # docker CLI processes whose command line matches (the module's children).
+    Get-CommandLines $Pattern | Where-Object { $_ -match '^(\S*/)?docker ' }
+}
+
+function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "timed out waiting for { $Condition }" }
+        Start-Sleep -Milliseconds 100
+    }
+}

@@ -14,7 +14,7 @@ namespace DockerVm
     /// </summary>
     public sealed class DockerVmInstance
     {
-        private static readonly TimeSpan ReadBackTimeout = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan ReadBackTimeout = Timeouts.Cleanup;
         private readonly IDockerEngine _engine;
         private readonly VmOptions _options;
         private readonly Transitions _t;

@@ -12,7 +12,7 @@ namespace DockerVm
     /// </summary>
     internal sealed class StartProbe
     {
-        private static readonly TimeSpan LogsTimeout = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan LogsTimeout = TimeSpan.FromMinutes(1);
         private const int LogLines = 10;
         // A command that dies at once is still "running" for a few milliseconds after the start:
         // running is believed only when a second look this much later says so too.

@@ -32,7 +32,7 @@ namespace DockerVm
     /// </summary>
     internal sealed class Transitions
     {
-        private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan SettleTimeout = Timeouts.Cleanup;
         private readonly SemaphoreSlim _gate = new(1, 1);
         private readonly string _name;
         private readonly string _context;

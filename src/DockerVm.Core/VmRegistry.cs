@@ -63,12 +63,11 @@ namespace DockerVm
         private static IReadOnlyDictionary<string, long> EpochsOf(IDockerEngine engine) =>
             Vms.Where(kv => kv.Key.Context == engine.Context).ToDictionary(kv => kv.Key.Name, kv => kv.Value.Epoch, StringComparer.Ordinal);
 
-        /// <summary>Every managed VM on an engine with its live state: one `ps` and one `inspect`, however many there are.</summary>
+        /// <summary>Every managed VM on an engine with its live state, in a constant number of engine requests however many there are.</summary>
         public static async Task<IReadOnlyList<DockerVmInstance>> ListAsync(IDockerEngine engine, CancellationToken ct)
         {
             var epochs = EpochsOf(engine);
-            var ids = await engine.ListIdsAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
-            var infos = await engine.InspectAsync(ids, ct).ConfigureAwait(false);
+            var infos = await engine.ListAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
             return infos
                 .Where(i => i.IsManaged)
                 .Select(i => FromContainer(engine, i, epochs))

@@ -87,6 +87,12 @@ namespace DockerVm.Engine
         /// <summary>Inspects containers by id or name; the ones that do not exist are absent from the result.</summary>
         Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> targets, CancellationToken ct);
 
+        /// <summary>
+        /// Every container (any status) carrying every label given as key=value, with what a listing
+        /// needs (status, labels, addresses): a constant number of requests however many there are.
+        /// </summary>
+        Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct);
+
         /// <summary>Full ids of all containers (any status) carrying every label given as key=value.</summary>
         Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct);
 

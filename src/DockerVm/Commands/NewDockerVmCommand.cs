@@ -51,7 +51,8 @@ namespace DockerVm.Commands
         [AllowEmptyString]
         public string? Context { get; set; }
 
-        private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(30);
+        // A VM that did not start is removed again, however slow the engine (a dead one ends it in seconds).
+        private static readonly TimeSpan DiscardTimeout = TimeSpan.FromMinutes(10);
 
         protected override void ProcessRecord()
         {

@@ -20,6 +20,7 @@ internal sealed class CliDescribedEngine : IDockerEngine
     public Task RemoveAsync(string target, bool force, CancellationToken ct) => _inner.RemoveAsync(target, force, ct);
     public Task<IReadOnlyList<ContainerInfo>> InspectAsync(IReadOnlyList<string> targets, CancellationToken ct) => _inner.InspectAsync(targets, ct);
     public Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListIdsAsync(labelFilters, ct);
+    public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListAsync(labelFilters, ct);
     public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) => _inner.ExecAsync(target, spec, observer, ct);
     public Task<string> LogsAsync(string target, int tail, CancellationToken ct) => _inner.LogsAsync(target, tail, ct);
 }

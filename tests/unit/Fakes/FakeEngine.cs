@@ -225,6 +225,10 @@ public sealed class FakeEngine : IDockerEngine
         }
     }
 
+    /// <summary>As the CLI transport lists: the ids (a "ps" call), then one "inspect" of them all.</summary>
+    public async Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) =>
+        await InspectAsync(await ListIdsAsync(labelFilters, ct), ct);
+
     public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
     {
         await EnterAsync("ps", string.Join(",", labelFilters), null, ct);

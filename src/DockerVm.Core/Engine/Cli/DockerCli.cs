@@ -132,6 +132,10 @@ namespace DockerVm.Engine
             }
         }
 
+        /// <summary>One `ps` and one `inspect`, however many containers.</summary>
+        public async Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) =>
+            await InspectAsync(await ListIdsAsync(labelFilters, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+
         public async Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
         {
             var r = await RunAsync(new Call("ps", DockerCommands.ListIds(Context, labelFilters), null, QueryCeiling), ct).ConfigureAwait(false);
