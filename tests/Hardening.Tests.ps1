@@ -126,11 +126,11 @@ Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
 
     It 'keeps -Environment values off the exec command line, and they still reach the process' {
         $secret = 'hunter2-' + [Guid]::NewGuid().ToString('N')
-        $job = Start-ThreadJob { Invoke-DockerVmExec -VM $using:vm -Environment @{ TOKEN = $using:secret } -- sh -c 'sleep 3; echo "$TOKEN"' }
+        $job = Start-Background { param($name, $secret) Invoke-DockerVmExec -Name $name -Environment @{ TOKEN = $secret } -- sh -c 'sleep 3; echo "$TOKEN"' } $vm.Name, $secret
         $seen = [Collections.Generic.List[string]]::new()
         $deadline = [DateTime]::UtcNow.AddSeconds(2.5)
         while ([DateTime]::UtcNow -lt $deadline) { $seen.AddRange([string[]]@(Get-CommandLines 'exec')); Start-Sleep -Milliseconds 100 }
-        $out = $job | Receive-Job -Wait -AutoRemoveJob
+        $out = Receive-Background $job
         $out | Should -Be $secret
         ($seen | Where-Object { $_ -match "docker .*exec .*sleep 3" }) | Should -Not -BeNullOrEmpty -Because 'the docker client was running while we looked'
         ($seen | Where-Object { $_ -match [regex]::Escape($secret) }) | Should -BeNullOrEmpty
@@ -144,10 +144,10 @@ Describe 'Secrets and input' -Tag 'E2E', 'Hardening' {
             $saved = $env:DOCKER_HOST
             $env:DOCKER_HOST = $slow.DockerHost
             try {
-                $job = Start-ThreadJob { New-DockerVm -Image $using:TestImage -Name $using:name -Label $using:TestLabel -Environment @{ TOKEN = $using:secret } }
+                $job = Start-Background { param($image, $name, $label, $secret) New-DockerVm -Image $image -Name $name -Label $label -Environment @{ TOKEN = $secret } } $TestImage, $name, $TestLabel, $secret
                 $seen = [Collections.Generic.List[string]]::new()
-                while ($job.State -in 'NotStarted', 'Running') { $seen.AddRange([string[]]@(Get-CommandLines 'create')); Start-Sleep -Milliseconds 100 }
-                $null = $job | Receive-Job -Wait -AutoRemoveJob
+                while (-not $job.Handle.IsCompleted) { $seen.AddRange([string[]]@(Get-CommandLines 'create')); Start-Sleep -Milliseconds 100 }
+                $null = Receive-Background $job
             }
             finally { $env:DOCKER_HOST = $saved }
             ($seen | Where-Object { $_ -match "docker .*create .*--env-file" }) | Should -Not -BeNullOrEmpty

@@ -49,11 +49,18 @@ function Remove-TestContainers {
 }
 
 # Processes, background runspaces and waits, for the reliability and hardening suites.
-function Start-Background([string] $Script) {
-    # A runspace of its own, as a second console would have; Stop() is Ctrl+C.
+function Start-Background($Script, [object[]] $ArgumentList = @()) {
+    # A runspace of its own with the module, as a second console would have; Stop() is Ctrl+C.
+    # $Script is a string, or a script block whose param() takes -ArgumentList.
     $ps = [powershell]::Create()
-    $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; $Script")
+    $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'").AddStatement().AddScript("$Script")
+    foreach ($a in $ArgumentList) { $null = $ps.AddArgument($a) }
     return [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
+}
+
+function Receive-Background($Job) {
+    # Waits for a background runspace and returns its output.
+    try { $Job.PowerShell.EndInvoke($Job.Handle) } finally { $Job.PowerShell.Dispose() }
 }
 
 function Stop-Background($Job) {
