@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,6 +19,7 @@ namespace DockerVm
         private readonly IDockerEngine _engine;
         private readonly VmOptions _options;
         private readonly Transitions _t;
+        private bool _createdHere;
 
         public DockerVmInstance(IDockerEngine engine, string name, string image, VmOptions? options = null)
             : this(engine, name, options, Observation.Initial(image))
@@ -44,6 +46,10 @@ namespace DockerVm
         public int StopTimeoutSec => _options.StopTimeoutSec;
         public int PollingIntervalMs => _options.PollingIntervalMs;
         public string[] ContainerCommand => _options.ContainerCommand.ToArray();
+        /// <summary>Who created the VM: user, host and PowerShell process (null when not recorded).</summary>
+        public Creator? CreatedBy => _options.CreatedBy ?? (ContainerId.Length > 0 && _createdHere ? Creator.Current : null);
+        /// <summary>The user's labels (DockerVm's own dockervm.* labels are not among them).</summary>
+        public IReadOnlyDictionary<string, string> Labels => _options.Labels;
         public DateTime? CreatedAt => _t.Seen.CreatedAt;
         public CloneInfo CloneInfo => new(Image, Name);
 
@@ -87,9 +93,10 @@ namespace DockerVm
                     // (a name conflict means the name is somebody else's container: leave it alone; a
                     // dead engine cannot be cleaned, and what it may have made is a managed VM that
                     // Get-DockerVm lists).
-                    await RemoveByTokenAsync(create.Spec.Labels[Labels.CreateToken]).ConfigureAwait(false);
+                    await RemoveByTokenAsync(create.Spec.Labels[DockerVm.Labels.CreateToken]).ConfigureAwait(false);
                     throw;
                 }
+                _createdHere = true;
                 return _t.Seen.Created(create.CreatedId!);
             }, ct, settleOnFailure: false);
         }
@@ -297,7 +304,7 @@ namespace DockerVm
         /// <summary>Rebuilds an instance from a managed container's inspect data (another process made it).</summary>
         public static DockerVmInstance FromContainer(IDockerEngine engine, ContainerInfo info)
         {
-            var (image, options) = Labels.Read(info);
+            var (image, options) = DockerVm.Labels.Read(info);
             return new DockerVmInstance(engine, info.Name, options, Observation.Initial(image).From(info));
         }
 
@@ -326,7 +333,7 @@ namespace DockerVm
             try
             {
                 using var cts = new CancellationTokenSource(ReadBackTimeout);
-                foreach (var id in await _engine.ListIdsAsync(new[] { Labels.CreateToken + "=" + token }, cts.Token).ConfigureAwait(false))
+                foreach (var id in await _engine.ListIdsAsync(new[] { DockerVm.Labels.CreateToken + "=" + token }, cts.Token).ConfigureAwait(false))
                 {
                     await _engine.RemoveAsync(id, force: true, cts.Token).ConfigureAwait(false);
                 }

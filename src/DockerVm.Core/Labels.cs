@@ -16,9 +16,11 @@ namespace DockerVm
         public const string Command = "dockervm.command";
         public const string PollingInterval = "dockervm.polling-interval";
         public const string CreateToken = "dockervm.create-token";
+        /// <summary>Who created the VM (<see cref="DockerVm.Creator"/>).</summary>
+        public const string CreatedBy = "dockervm.created-by";
 
         /// <summary>The labels DockerVm writes itself: a user may not set them.</summary>
-        public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken };
+        public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken, CreatedBy };
 
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
@@ -37,6 +39,7 @@ namespace DockerVm
             labels[PollingInterval] = options.PollingIntervalMs.ToString(CultureInfo.InvariantCulture);
             labels[Command] = EncodeCommand(options.ContainerCommand);
             labels[CreateToken] = createToken;
+            labels[CreatedBy] = Creator.Current.ToString();
             return labels;
         }
 
@@ -50,6 +53,7 @@ namespace DockerVm
                 PollingIntervalMs = Int(labels, PollingInterval) ?? VmOptions.DefaultPollingIntervalMs,
                 ContainerCommand = DecodeCommand(labels.TryGetValue(Command, out var c) ? c : null) ?? info.Command.ToArray(),
                 Labels = labels.Where(kv => !kv.Key.StartsWith("dockervm.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
+                CreatedBy = Creator.Parse(labels.TryGetValue(CreatedBy, out var by) ? by : null),
             };
             var image = labels.TryGetValue(Image, out var i) && i.Length > 0 ? i : info.Image;
             return (image, options);

@@ -18,5 +18,8 @@ namespace DockerVm
         public IReadOnlyList<string> CreateArguments { get; init; } = Array.Empty<string>();
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>Who created the VM, as its label says (null: not recorded; a VM made here: this process).</summary>
+        public Creator? CreatedBy { get; init; }
     }
 }

@@ -64,10 +64,12 @@ namespace DockerVm
             Vms.Where(kv => kv.Key.Context == engine.Context).ToDictionary(kv => kv.Key.Name, kv => kv.Value.Epoch, StringComparer.Ordinal);
 
         /// <summary>Every managed VM on an engine with its live state, in a constant number of engine requests however many there are.</summary>
-        public static async Task<IReadOnlyList<DockerVmInstance>> ListAsync(IDockerEngine engine, CancellationToken ct)
+        public static async Task<IReadOnlyList<DockerVmInstance>> ListAsync(IDockerEngine engine, CancellationToken ct,
+            IReadOnlyDictionary<string, string>? labels = null)
         {
             var epochs = EpochsOf(engine);
-            var infos = await engine.ListAsync(new[] { Labels.ManagedFilter }, ct).ConfigureAwait(false);
+            var filters = new[] { Labels.ManagedFilter }.Concat((labels ?? new Dictionary<string, string>()).Select(kv => kv.Key + "=" + kv.Value)).ToList();
+            var infos = await engine.ListAsync(filters, ct).ConfigureAwait(false);
             return infos
                 .Where(i => i.IsManaged)
                 .Select(i => FromContainer(engine, i, epochs))

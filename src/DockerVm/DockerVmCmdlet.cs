@@ -31,6 +31,21 @@ namespace DockerVm.Commands
 
         protected override void StopProcessing() => _stopping.Cancel();
 
+        /// <summary>
+        /// Writes a line of the engine trace to the verbose stream. Under -Debug PowerShell makes every
+        /// verbose write of a compiled cmdlet ask "Continue?" (and fail under -NonInteractive): there
+        /// the trace goes to the host's debug line instead, and never prompts.
+        /// </summary>
+        protected void Trace(string line)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true })
+            {
+                Host.UI.WriteDebugLine(line);
+                return;
+            }
+            WriteVerbose(line);
+        }
+
         /// <summary>Queues a write for the pipeline thread (callable from any thread).</summary>
         protected void Post(Action write)
         {
@@ -63,7 +78,7 @@ namespace DockerVm.Commands
         protected T Await<T>(Func<CancellationToken, Task<T>> work)
         {
             Task<T> task;
-            using (CommandTrace.Begin(e => Post(() => WriteVerbose(e.ToString()))))
+            using (CommandTrace.Begin(e => Post(() => Trace(e.ToString()))))
             {
                 task = Task.Run(() => work(Cancellation));
             }
@@ -113,7 +128,7 @@ namespace DockerVm.Commands
         /// or terminating when the CLI is missing or the engine is down) and the cmdlet goes on.
         /// Returns false when the work failed or was cancelled.
         /// </summary>
-        protected bool Try(object? target, Action work)
+        protected bool Try(object? target, Action work, bool fatalEndsCommand = true)
         {
             try
             {
@@ -122,7 +137,7 @@ namespace DockerVm.Commands
             }
             catch (DockerVmException e)
             {
-                Report(e, target);
+                Report(e, target, fatalEndsCommand);
             }
             catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
             {
@@ -136,10 +151,10 @@ namespace DockerVm.Commands
             return false;
         }
 
-        protected void Report(DockerVmException e, object? target)
+        protected void Report(DockerVmException e, object? target, bool fatalEndsCommand = true)
         {
             var record = Errors.From(e, target);
-            if (e.IsFatal)
+            if (e.IsFatal && fatalEndsCommand)
             {
                 ThrowTerminatingError(record);
             }

@@ -15,7 +15,8 @@ namespace DockerVm.Commands
     /// </summary>
     public abstract class VmTargetCmdlet : DockerVmCmdlet
     {
-        [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        // Strings piped by value bind here ('a','b' | Start-DockerVm); VM objects bind to -VM.
+        [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(VmNameCompleter))]
@@ -28,6 +29,11 @@ namespace DockerVm.Commands
         [Parameter(ParameterSetName = ByObject, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public DockerVmInstance[] VM { get; set; } = Array.Empty<DockerVmInstance>();
+
+        private readonly HashSet<DockerVmInstance> _byWildcard = new();
+
+        /// <summary>True when <paramref name="vm"/> was found by a wildcard, not named.</summary>
+        protected bool MatchedByWildcard(DockerVmInstance vm) => _byWildcard.Contains(vm);
 
         protected override void ProcessRecord()
         {
@@ -54,9 +60,9 @@ namespace DockerVm.Commands
         /// (the engine commands it sends, secrets masked), then the action runs and -PassThru writes
         /// the refreshed object.
         /// </summary>
-        protected void Act(DockerVmInstance vm, ActionPlan plan, Func<CancellationToken, Task> action, bool passThru)
+        protected void Act(DockerVmInstance vm, ActionPlan plan, Func<CancellationToken, Task> action, bool passThru, Func<bool>? alsoAsk = null)
         {
-            if (ShouldProcess(vm.Name, plan.ToString()))
+            if (ShouldProcess(vm.Name, plan.ToString()) && (alsoAsk?.Invoke() ?? true))
             {
                 Await(action);
                 EmitIfPassThru(passThru, vm);
@@ -104,7 +110,9 @@ namespace DockerVm.Commands
             if (patterns.Count > 0)
             {
                 var all = Await(ct => VmRegistry.ListAsync(engine, ct));
-                result.AddRange(all.Where(v => patterns.Any(p => p.IsMatch(v.Name))));
+                var hits = all.Where(v => patterns.Any(p => p.IsMatch(v.Name))).ToList();
+                _byWildcard.UnionWith(hits.Where(v => !literals.Contains(v.Name)));
+                result.AddRange(hits);
             }
             return result.Distinct().ToList();
         }

@@ -511,6 +511,7 @@ public class InstanceTests
             [Labels.PollingInterval] = "50",
             [Labels.Command] = "[\"sleep\",\"infinity\"]",
             [Labels.CreateToken] = spec.Labels[Labels.CreateToken],
+            [Labels.CreatedBy] = Creator.Current.ToString(),   // who made it: this process
         }, spec.Labels.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key, kv => kv.Value));
     }
 

@@ -1,16 +1,20 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 
 namespace DockerVm.Commands
 {
-    /// <summary>Get-DockerVm: the managed VMs with their live state, in one `ps` and one `inspect` per engine.</summary>
+    /// <summary>
+    /// Get-DockerVm: the managed VMs with their live state, in a constant number of engine requests
+    /// per engine. An engine that cannot be reached is one non-terminating error; the others are listed.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "DockerVm")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class GetDockerVmCommand : DockerVmCmdlet
     {
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(VmNameCompleter))]
@@ -23,13 +27,26 @@ namespace DockerVm.Commands
         [AllowEmptyString]
         public string[] Context { get; set; } = { "" };
 
+        /// <summary>Only VMs carrying every one of these labels (asked of the engine, not filtered here).</summary>
+        [Parameter]
+        public Hashtable? Label { get; set; }
+
         protected override void ProcessRecord()
         {
+            IReadOnlyDictionary<string, string> labels;
+            try
+            {
+                labels = Hashtables.ToStrings(Label, nameof(Label));
+            }
+            catch (DockerVmException e)
+            {
+                WriteError(Errors.From(e, Label));
+                return;
+            }
             foreach (var context in (Context is { Length: > 0 } ? Context : new[] { "" }).Distinct())
             {
-                var engine = VmRegistry.Engine(context);
                 IReadOnlyList<DockerVmInstance> all = Array.Empty<DockerVmInstance>();
-                if (!Try(context, () => all = Await(ct => VmRegistry.ListAsync(engine, ct))))
+                if (!Try(context, () => all = Await(ct => VmRegistry.ListAsync(VmRegistry.Engine(context), ct, labels)), fatalEndsCommand: false))
                 {
                     continue;
                 }

@@ -8,7 +8,7 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>New-DockerVm: docker create (Clone); with -Start, also starts it. On failure nothing is left behind.</summary>
-    [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = IdleCommand)]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class NewDockerVmCommand : DockerVmCmdlet
     {
@@ -23,8 +23,17 @@ namespace DockerVm.Commands
         [Parameter]
         public string[] CreateArgument { get; set; } = Array.Empty<string>();
 
-        [Parameter]
+        private const string IdleCommand = "IdleCommand";
+        private const string ImageCommand = "ImageCommand";
+
+        /// <summary>The container's command; default the idle `tail -f /dev/null` (an empty list: the image's own).</summary>
+        [Parameter(ParameterSetName = IdleCommand)]
+        [AllowEmptyCollection]
         public string[]? ContainerCommand { get; set; }
+
+        /// <summary>Run the image's own ENTRYPOINT/CMD (service images) instead of the idle default.</summary>
+        [Parameter(ParameterSetName = ImageCommand, Mandatory = true)]
+        public SwitchParameter UseImageCommand { get; set; }
 
         [Parameter]
         public Hashtable? Environment { get; set; }
@@ -69,7 +78,7 @@ namespace DockerVm.Commands
                 {
                     StopTimeoutSec = StopTimeoutSec,
                     PollingIntervalMs = PollingIntervalMs,
-                    ContainerCommand = ContainerCommand is { Length: > 0 } ? ContainerCommand : VmOptions.DefaultContainerCommand,
+                    ContainerCommand = UseImageCommand ? Array.Empty<string>() : ContainerCommand ?? VmOptions.DefaultContainerCommand,
                     CreateArguments = CreateArgument ?? Array.Empty<string>(),
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),
@@ -78,8 +87,9 @@ namespace DockerVm.Commands
             }
             catch (DockerVmException e)
             {
-                // Invalid parameters end the command before any engine call.
-                ThrowTerminatingError(Errors.From(e, name));
+                // Invalid input is refused before any engine call, for this item only: the next
+                // pipeline row (Import-Csv | New-DockerVm) goes on.
+                WriteError(Errors.From(e, name));
                 return;
             }
             var vm = new DockerVmInstance(VmRegistry.Engine(Context), name, Image.Trim(), options);

@@ -37,7 +37,7 @@ public class BindingTests
         Assert.Equal(0, byName.Position);
         Assert.True(byName.IsMandatory);
         Assert.True(byName.ValueFromPipelineByPropertyName);
-        Assert.False(byName.ValueFromPipeline);
+        Assert.True(byName.ValueFromPipeline);   // strings piped by value are names
         Assert.Contains(name.Attributes, a => a is SupportsWildcardsAttribute);
 
         var context = info.Parameters["Context"];

@@ -199,11 +199,13 @@ public class ErrorTests
         using var s = new CmdletSession();
         s.Set("name", name);
 
-        var run = s.Run("New-DockerVm fake/img -Name $name -Context $ctx; 'not reached'");
+        var run = s.Run("New-DockerVm fake/img -Name $name -Context $ctx; 'the script goes on'");
 
-        var error = Expect.Error(run.Terminating, "DockerVmInvalidName", "NewDockerVmCommand", ErrorCategory.InvalidArgument);
+        // one bad item is one non-terminating error (the next pipeline row would go on)
+        Assert.Null(run.Terminating);
+        var error = Expect.Error(Assert.Single(run.Errors), "DockerVmInvalidName", "NewDockerVmCommand", ErrorCategory.InvalidArgument);
         Assert.Equal(name, Expect.Target(error));
-        Assert.Empty(run.Output);
+        Assert.Equal(new[] { "the script goes on" }, run.Strings);
         Assert.Empty(s.Fake.Calls);
     }
 
@@ -214,7 +216,7 @@ public class ErrorTests
 
         var run = s.Run("New-DockerVm fake/img n1 -Label @{ 'a=b' = 'x' } -Context $ctx");
 
-        var error = Expect.Error(run.Terminating, "DockerVmInvalidName", "NewDockerVmCommand", ErrorCategory.InvalidArgument);
+        var error = Expect.Error(Assert.Single(run.Errors), "DockerVmInvalidName", "NewDockerVmCommand", ErrorCategory.InvalidArgument);
         Assert.Contains("-Label", error.ToString());
         Assert.Empty(s.Fake.Calls);
     }

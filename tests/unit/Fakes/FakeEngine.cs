@@ -277,6 +277,7 @@ public sealed class FakeEngine : IDockerEngine
     {
         var call = new FakeCall(operation, target, detail);
         _calls.Enqueue(call);
+        CommandTrace.Emit(new CommandTraceEvent("issued", $"fake {operation} {target}"));
         Action<FakeCall>? hook;
         Exception? failure = null;
         bool hang;
