@@ -21,6 +21,8 @@
         'Get-DockerVmProperties'
         'Get-DockerVm'
         'Wait-DockerVm'
+        'Restart-DockerVm'
+        'Enter-DockerVm'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

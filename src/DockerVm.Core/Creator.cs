@@ -52,6 +52,28 @@ namespace DockerVm
                 : null;
         }
 
+        /// <summary>
+        /// False only when this creator's process is known to be gone: on this host, no process with
+        /// its id, or one that started at another time (the id was reused). Another host: true (unknown).
+        /// </summary>
+        public bool IsAlive()
+        {
+            if (!string.Equals(Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+            try
+            {
+                using var p = Process.GetProcessById(ProcessId);
+                var started = new DateTimeOffset(p.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+                return Math.Abs(started - ProcessStartUnixMs) < 1000;
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.ComponentModel.Win32Exception)
+            {
+                return false; // no such process (any more)
+            }
+        }
+
         public bool Equals(Creator? other) => other is not null && User == other.User && Host == other.Host &&
                                               ProcessId == other.ProcessId && ProcessStartUnixMs == other.ProcessStartUnixMs;
 

@@ -46,6 +46,10 @@ namespace DockerVm
         public int StopTimeoutSec => _options.StopTimeoutSec;
         public int PollingIntervalMs => _options.PollingIntervalMs;
         public string[] ContainerCommand => _options.ContainerCommand.ToArray();
+        /// <summary>Removed when the session that created it ends normally.</summary>
+        public bool Ephemeral => _options.Ephemeral;
+        /// <summary>An ephemeral VM whose creating PowerShell process has ended (known only on the creator's host).</summary>
+        public bool Orphaned => Ephemeral && CreatedBy is { } by && !by.IsAlive();
         /// <summary>Who created the VM: user, host and PowerShell process (null when not recorded).</summary>
         public Creator? CreatedBy => _options.CreatedBy ?? (ContainerId.Length > 0 && _createdHere ? Creator.Current : null);
         /// <summary>The user's labels (DockerVm's own dockervm.* labels are not among them).</summary>
@@ -72,6 +76,8 @@ namespace DockerVm
         public ActionPlan PlanSuspend() => Plans.Suspend(_engine, Name, _t.Seen);
         /// <summary>docker rm (see <see cref="Plans.Delete"/>); with <paramref name="force"/> a Running VM is stopped first.</summary>
         public ActionPlan PlanDelete(bool force) => Plans.Delete(_engine, Name, _t.Seen, force, StopTimeoutSec);
+        /// <summary>Stop (when Running) then start.</summary>
+        public ActionPlan PlanRestart(int? graceSec) => State == VmState.Running ? PlanStop(graceSec).Then(Plans.Start(_engine, Name, _t.Seen.In(VmState.Stopped))) : PlanStart();
 
         // ---- actions --------------------------------------------------------------------------
 
@@ -93,7 +99,7 @@ namespace DockerVm
                     // (a name conflict means the name is somebody else's container: leave it alone; a
                     // dead engine cannot be cleaned, and what it may have made is a managed VM that
                     // Get-DockerVm lists).
-                    await RemoveByTokenAsync(create.Spec.Labels[DockerVm.Labels.CreateToken]).ConfigureAwait(false);
+                    await Cleanup.RemoveByTokenAsync(_engine, create.Spec.Labels[DockerVm.Labels.CreateToken]).ConfigureAwait(false);
                     throw;
                 }
                 _createdHere = true;
@@ -113,6 +119,33 @@ namespace DockerVm
             {
                 throw Failures.ResumeRefused(State, Name);
             }
+            return StartStepAsync(timeout, ct);
+        }, ct);
+
+        /// <summary>
+        /// Restart: Stop then Start, each through the table (Running -> Stopped -> Running); a Stopped VM
+        /// just starts. <paramref name="graceSec"/> as for Stop.
+        /// </summary>
+        public Task RestartAsync(int? graceSec, TimeSpan timeout, CancellationToken ct) => _t.LockedAsync(async () =>
+        {
+            if (!StateMachine.Allowed(State, VmAction.Stop))
+            {
+                throw Failures.InvalidTransition(State, VmAction.Stop, Name, "restart"); // e.g. Suspended: resume it instead
+            }
+            if (State == VmState.Running)
+            {
+                await _t.StepAsync(VmAction.Stop, async _ =>
+                {
+                    await PlanStop(graceSec).SendAsync(ct).ConfigureAwait(false);
+                    return null;
+                }, ct).ConfigureAwait(false);
+            }
+            await StartStepAsync(timeout, ct).ConfigureAwait(false);
+        }, ct);
+
+        // The Start transition; the caller holds the lock.
+        private Task StartStepAsync(TimeSpan timeout, CancellationToken ct)
+        {
             var plan = PlanStart(); // from the state before the transition: unpause a Suspended VM
             return _t.StepAsync(VmAction.Start, async step =>
             {
@@ -131,7 +164,7 @@ namespace DockerVm
                 var confirm = step.Before != VmState.Suspended; // a start can die at once; an unpause cannot
                 return _t.Seen.From(await probe.WaitUntilRunningAsync(timeout, PollingIntervalMs, confirm, ct).ConfigureAwait(false));
             }, ct);
-        }, ct);
+        }
 
         /// <summary>Stop: Running/Stopped -> Stopped. <paramref name="graceSec"/> 0 kills at once.</summary>
         public Task StopAsync(int? graceSec, CancellationToken ct) => _t.RunAsync(VmAction.Stop, async _ =>
@@ -184,37 +217,8 @@ namespace DockerVm
         /// Removes the container whatever state the VM is in (rm --force by id), to undo a create
         /// that must not survive. Never throws; the VM ends Deleted, or as the engine reports it.
         /// </summary>
-        public async Task DiscardAsync(TimeSpan timeout)
-        {
-            if (ContainerId.Length == 0)
-            {
-                return;
-            }
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await _t.LockedAsync(async () =>
-                {
-                    try
-                    {
-                        await _engine.RemoveAsync(ContainerId, force: true, cts.Token).ConfigureAwait(false);
-                        _t.Apply(null);
-                    }
-                    catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
-                    {
-                        _t.Apply(null);
-                    }
-                    catch (Exception)
-                    {
-                        await TryReadBackAsync().ConfigureAwait(false);
-                    }
-                }, cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // the lock was not free in time: the action holding it leaves a known state
-            }
-        }
+        public Task DiscardAsync(TimeSpan timeout) =>
+            ContainerId.Length == 0 ? Task.CompletedTask : Cleanup.DiscardAsync(_engine, _t, ContainerId, timeout);
 
         /// <summary>
         /// Runs a process in the VM. Requires Running. Output lines go to <paramref name="observer"/> as they come;
@@ -251,6 +255,17 @@ namespace DockerVm
                 }
                 throw Failures.NotRunning(Name, State);
             }
+        }
+
+        /// <summary>An interactive process (a shell) on this process's console; requires Running. Returns its exit code.</summary>
+        public async Task<int> EnterAsync(ExecSpec spec, CancellationToken ct)
+        {
+            InputRules.CheckExec(Name, spec);
+            if (State != VmState.Running && await RefreshAsync(ct).ConfigureAwait(false) != VmState.Running)
+            {
+                throw Failures.NotRunning(Name, State);
+            }
+            return await _engine.RunInteractiveAsync(Target, spec, ct).ConfigureAwait(false);
         }
 
         /// <summary>Reads the VM's properties live from the engine (and refreshes its state).</summary>
@@ -325,22 +340,6 @@ namespace DockerVm
             catch (Exception)
             {
                 // the failure being reported matters more than this read
-            }
-        }
-
-        private async Task RemoveByTokenAsync(string token)
-        {
-            try
-            {
-                using var cts = new CancellationTokenSource(ReadBackTimeout);
-                foreach (var id in await _engine.ListIdsAsync(new[] { DockerVm.Labels.CreateToken + "=" + token }, cts.Token).ConfigureAwait(false))
-                {
-                    await _engine.RemoveAsync(id, force: true, cts.Token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception)
-            {
-                // best effort; the create failed for a reason the caller reports
             }
         }
     }

@@ -124,6 +124,21 @@ namespace DockerVm
                 RecommendedAction = "Use New-DockerVm's own parameters (-Name, -Label, -Ephemeral ...) instead, or leave the argument out.",
             };
 
+        /// <summary>A create option (-Port, -Volume ...) docker would reject.</summary>
+        public static DockerVmException InvalidOption(string parameter, string value, string expected, string vmName) =>
+            new(DockerVmErrorKind.InvalidName, $"-{parameter} '{value}' is not valid: {expected}.", vmName)
+            {
+                RecommendedAction = $"Write -{parameter} in {expected}.",
+            };
+
+        /// <summary>An interactive shell needs a console, and this host has none.</summary>
+        public static DockerVmException NoConsole(string hostName, string vmName) =>
+            new(DockerVmErrorKind.CommandFailed,
+                $"Enter-DockerVm needs an interactive console, and this host ('{hostName}') has none (its input or output is redirected). Nothing was run.", vmName)
+            {
+                RecommendedAction = "Run it from an interactive pwsh, or run the command with Invoke-DockerVmExec.",
+            };
+
         public static DockerVmException EmptyImage(string vmName) =>
             new(DockerVmErrorKind.ImageNotFound, "-Image is empty: name the image to create the VM from, e.g. dockervm/busybox:latest.", vmName)
             {

@@ -18,9 +18,11 @@ namespace DockerVm
         public const string CreateToken = "dockervm.create-token";
         /// <summary>Who created the VM (<see cref="DockerVm.Creator"/>).</summary>
         public const string CreatedBy = "dockervm.created-by";
+        /// <summary>Marks a VM removed when the session that created it ends (or found by Get-DockerVm -Orphaned).</summary>
+        public const string Ephemeral = "dockervm.ephemeral";
 
         /// <summary>The labels DockerVm writes itself: a user may not set them.</summary>
-        public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken, CreatedBy };
+        public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken, CreatedBy, Ephemeral };
 
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
@@ -40,6 +42,10 @@ namespace DockerVm
             labels[Command] = EncodeCommand(options.ContainerCommand);
             labels[CreateToken] = createToken;
             labels[CreatedBy] = Creator.Current.ToString();
+            if (options.Ephemeral)
+            {
+                labels[Ephemeral] = "true";
+            }
             return labels;
         }
 
@@ -54,6 +60,7 @@ namespace DockerVm
                 ContainerCommand = DecodeCommand(labels.TryGetValue(Command, out var c) ? c : null) ?? info.Command.ToArray(),
                 Labels = labels.Where(kv => !kv.Key.StartsWith("dockervm.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value),
                 CreatedBy = Creator.Parse(labels.TryGetValue(CreatedBy, out var by) ? by : null),
+                Ephemeral = labels.TryGetValue(Ephemeral, out var e) && e == "true",
             };
             var image = labels.TryGetValue(Image, out var i) && i.Length > 0 ? i : info.Image;
             return (image, options);
@@ -84,6 +91,10 @@ namespace DockerVm
     /// <summary>What New-DockerVm and Invoke-DockerVmExec accept, checked before any engine call.</summary>
     public static class InputRules
     {
+        // [ip:][hostPort[-end]:]containerPort[-end][/proto]; an IPv6 ip in brackets.
+        private static readonly Regex PortSyntax = new(
+            @"\A((\[[0-9a-fA-F:.]+\]|[0-9.]+):)?((\d{1,5}(-\d{1,5})?)?:)?\d{1,5}(-\d{1,5})?(/(tcp|udp|sctp))?\z", RegexOptions.Compiled);
+
         /// <summary>Refuses a NUL character anywhere in <paramref name="values"/>.</summary>
         public static void NoNul(string parameter, string? vmName, IEnumerable<string?> values)
         {
@@ -111,6 +122,17 @@ namespace DockerVm
                 throw Failures.InvalidImage(image, name);
             }
             NoNul("ContainerCommand", name, options.ContainerCommand);
+            NoNul("Port", name, options.Ports);
+            NoNul("Volume", name, options.Volumes);
+            NoNul("Network", name, new[] { options.Network });
+            if (options.Ports.FirstOrDefault(p => !PortSyntax.IsMatch(p)) is { } port)
+            {
+                throw Failures.InvalidOption("Port", port, "docker -p syntax: 8080:80, 80 (any free host port), 127.0.0.1:8080:80, 53/udp", name);
+            }
+            if (options.Volumes.FirstOrDefault(v => v.Trim().Length == 0 || v.StartsWith("-", StringComparison.Ordinal)) is { } volume)
+            {
+                throw Failures.InvalidOption("Volume", volume, "docker -v syntax: /host/path:/path[:ro], volume-name:/path, or /path", name);
+            }
             NoNul("CreateArgument", name, options.CreateArguments);
             NoNul("Environment", name, options.Environment.Keys.Concat(options.Environment.Values));
             NoNul("Label", name, options.Labels.Keys.Concat(options.Labels.Values));

@@ -21,6 +21,11 @@ namespace DockerVm
                 Environment = options.Environment,
                 CreateArguments = options.CreateArguments,
                 ContainerCommand = options.ContainerCommand,
+                Ports = options.Ports,
+                Volumes = options.Volumes,
+                MemoryBytes = options.MemoryMB * 1024L * 1024L,
+                Cpus = options.Cpus,
+                Network = options.Network,
             }));
 
         /// <summary>start, or unpause from Suspended.</summary>

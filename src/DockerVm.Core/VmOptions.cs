@@ -19,6 +19,15 @@ namespace DockerVm
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+        public IReadOnlyList<string> Ports { get; init; } = Array.Empty<string>();
+        public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+        public int MemoryMB { get; init; }
+        public double Cpus { get; init; }
+        public string Network { get; init; } = "";
+
+        /// <summary>Removed when the PowerShell session that created it ends normally.</summary>
+        public bool Ephemeral { get; init; }
+
         /// <summary>Who created the VM, as its label says (null: not recorded; a VM made here: this process).</summary>
         public Creator? CreatedBy { get; init; }
     }

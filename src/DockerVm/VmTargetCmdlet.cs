@@ -37,9 +37,22 @@ namespace DockerVm.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var vm in ResolveTargets())
+            var targets = ResolveTargets().ToList();
+            // Several VMs in one call (a wildcard, an array): progress, quiet under $ProgressPreference.
+            var activity = MyInvocation.MyCommand.Name;
+            var activityId = Math.Abs(activity.GetHashCode() % 100000);
+            for (var i = 0; i < targets.Count; i++)
             {
+                var vm = targets[i];
+                if (targets.Count > 1)
+                {
+                    WriteProgress(new ProgressRecord(activityId, activity, $"{vm.Name} ({i + 1} of {targets.Count})") { PercentComplete = i * 100 / targets.Count });
+                }
                 Try(vm, () => ProcessVm(vm));
+            }
+            if (targets.Count > 1)
+            {
+                WriteProgress(new ProgressRecord(activityId, activity, "done") { RecordType = ProgressRecordType.Completed });
             }
         }
 

@@ -16,6 +16,16 @@ namespace DockerVm.Engine
         public IReadOnlyList<string> ContainerCommand { get; init; } = Array.Empty<string>();
         /// <summary>Run an init process as PID 1 (stop takes milliseconds instead of the SIGKILL grace).</summary>
         public bool Init { get; init; } = true;
+        /// <summary>Published ports, docker -p syntax (8080:80, 80 for any free host port, 127.0.0.1:8080:80, 53/udp).</summary>
+        public IReadOnlyList<string> Ports { get; init; } = Array.Empty<string>();
+        /// <summary>Mounts, docker -v syntax (/host:/ctr[:ro], volume:/ctr).</summary>
+        public IReadOnlyList<string> Volumes { get; init; } = Array.Empty<string>();
+        /// <summary>Memory limit in bytes; 0: none.</summary>
+        public long MemoryBytes { get; init; }
+        /// <summary>CPU limit; 0: none.</summary>
+        public double Cpus { get; init; }
+        /// <summary>The network to attach to; empty: the engine's default.</summary>
+        public string Network { get; init; } = "";
     }
 
     /// <summary>What an exec request asks the engine to run.</summary>
@@ -98,6 +108,12 @@ namespace DockerVm.Engine
 
         /// <summary>Runs a process in a running container. Cancellation ends the process inside the container too.</summary>
         Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct);
+
+        /// <summary>
+        /// Runs a process in a running container attached to this process's own console, with a TTY
+        /// (an interactive shell), and returns its exit code when the user leaves it.
+        /// </summary>
+        Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct);
 
         /// <summary>The last <paramref name="tail"/> lines of a container's log (stdout and stderr).</summary>
         Task<string> LogsAsync(string target, int tail, CancellationToken ct);

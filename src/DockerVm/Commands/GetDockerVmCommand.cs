@@ -31,6 +31,10 @@ namespace DockerVm.Commands
         [Parameter]
         public Hashtable? Label { get; set; }
 
+        /// <summary>Only ephemeral VMs whose creating PowerShell process has ended (a crash left them).</summary>
+        [Parameter]
+        public SwitchParameter Orphaned { get; set; }
+
         protected override void ProcessRecord()
         {
             IReadOnlyDictionary<string, string> labels;
@@ -61,7 +65,7 @@ namespace DockerVm.Commands
                     }
                     matched.UnionWith(hits);
                 }
-                foreach (var vm in all.Where(matched.Contains).Where(v => State is null || State.Contains(v.State)))
+                foreach (var vm in all.Where(matched.Contains).Where(v => State is null || State.Contains(v.State)).Where(v => !Orphaned || v.Orphaned))
                 {
                     WriteObject(vm);
                 }

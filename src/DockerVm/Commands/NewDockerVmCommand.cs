@@ -60,6 +60,32 @@ namespace DockerVm.Commands
         [AllowEmptyString]
         public string? Context { get; set; }
 
+        /// <summary>Published ports, docker -p syntax; Get-DockerVmProperties reports the host side.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public string[] Port { get; set; } = Array.Empty<string>();
+
+        /// <summary>Mounts, docker -v syntax.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public string[] Volume { get; set; } = Array.Empty<string>();
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(6, int.MaxValue)]
+        public int MemoryMB { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0.01, 1024.0)]
+        public double Cpus { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Network { get; set; }
+
+        /// <summary>Removed when this PowerShell session ends normally; after a crash, Get-DockerVm -Orphaned finds it.</summary>
+        [Parameter]
+        public SwitchParameter Ephemeral { get; set; }
+
         // A VM that did not start is removed again, however slow the engine (a dead one ends it in seconds).
         private static readonly TimeSpan DiscardTimeout = TimeSpan.FromMinutes(10);
 
@@ -82,6 +108,12 @@ namespace DockerVm.Commands
                     CreateArguments = CreateArgument ?? Array.Empty<string>(),
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),
+                    Ports = Port ?? Array.Empty<string>(),
+                    Volumes = Volume ?? Array.Empty<string>(),
+                    MemoryMB = MemoryMB,
+                    Cpus = Cpus,
+                    Network = Network ?? "",
+                    Ephemeral = Ephemeral,
                 };
                 InputRules.CheckCreate(name, Image.Trim(), options);
             }
@@ -104,6 +136,10 @@ namespace DockerVm.Commands
                 return;
             }
             VmRegistry.Track(vm);
+            if (Ephemeral)
+            {
+                EphemeralVms.Track(vm);
+            }
             if (Start)
             {
                 var started = false;

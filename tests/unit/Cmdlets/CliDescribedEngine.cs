@@ -22,5 +22,6 @@ internal sealed class CliDescribedEngine : IDockerEngine
     public Task<IReadOnlyList<string>> ListIdsAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListIdsAsync(labelFilters, ct);
     public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListAsync(labelFilters, ct);
     public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) => _inner.ExecAsync(target, spec, observer, ct);
+    public Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct) => _inner.RunInteractiveAsync(target, spec, ct);
     public Task<string> LogsAsync(string target, int tail, CancellationToken ct) => _inner.LogsAsync(target, tail, ct);
 }

@@ -52,6 +52,7 @@ internal sealed class RunResult
     public required IReadOnlyList<InformationRecord> Information { get; init; }
     public required IReadOnlyList<string> Verbose { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+    public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
     /// <summary>The error that ended the script (a terminating error, or one promoted by -ErrorAction Stop).</summary>
     public ErrorRecord? Terminating { get; init; }
     /// <summary>Lines the host UI received during this run (What if: messages, PSHOST information).</summary>
@@ -127,6 +128,7 @@ internal sealed class CmdletSession : IDisposable
             Information = ps.Streams.Information.ToList(),
             Verbose = ps.Streams.Verbose.Select(v => v.Message).ToList(),
             Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
+            Progress = ps.Streams.Progress.ToList(),
             Terminating = Get("__dvmTerminating") is PSObject { BaseObject: ErrorRecord r } ? r : Get("__dvmTerminating") as ErrorRecord,
             HostLines = Host.Lines.Skip(mark).ToList(),
         };

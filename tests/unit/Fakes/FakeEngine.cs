@@ -257,6 +257,12 @@ public sealed class FakeEngine : IDockerEngine
         return await OnExec(c, spec, observer, ct);
     }
 
+    public async Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct)
+    {
+        await EnterAsync("interactive", target, spec, ct);
+        return 0;
+    }
+
     public async Task<string> LogsAsync(string target, int tail, CancellationToken ct)
     {
         await EnterAsync("logs", target, tail, ct);

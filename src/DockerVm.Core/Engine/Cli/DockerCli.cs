@@ -193,6 +193,50 @@ namespace DockerVm.Engine
             }
         }
 
+        /// <summary>docker exec -it with this process's console as its own: nothing redirected.</summary>
+        public async Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct)
+        {
+            var args = DockerCommands.Interactive(Context, target, spec);
+            var display = args.Display(Program);
+            CommandTrace.Emit(new CommandTraceEvent("issued", display));
+            var start = new ProcessStartInfo(Program) { UseShellExecute = false };
+            foreach (var a in args.Actual)
+            {
+#if NETSTANDARD2_0
+                start.Arguments += (start.Arguments.Length > 0 ? " " : "") + ProcessRunner.JoinArguments(new[] { a });
+#else
+                start.ArgumentList.Add(a);
+#endif
+            }
+            var watch = Stopwatch.StartNew();
+            Process process;
+            try
+            {
+                process = Process.Start(start) ?? throw new Win32Exception("the CLI did not start");
+            }
+            catch (Win32Exception e)
+            {
+                throw Failures.CliNotFound(Program, CliVariable, display, target, e);
+            }
+            using (process)
+            using (ct.Register(() =>
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }))
+            {
+                await Task.Run(() => process.WaitForExit(), CancellationToken.None).ConfigureAwait(false);
+                CommandTrace.Emit(new CommandTraceEvent("completed", display, watch.Elapsed, process.ExitCode));
+                ct.ThrowIfCancellationRequested();
+                return process.ExitCode;
+            }
+        }
+
         private async Task KillExecAsync(string target, string marker)
         {
             try

@@ -43,7 +43,28 @@ namespace DockerVm.Engine
                 args.Add("--init");
             }
             // `--` ends the options: an image is never read as a flag.
-            return args.Add("--name").Add(spec.Name)
+            args.Add("--name").Add(spec.Name);
+            foreach (var p in spec.Ports)
+            {
+                args.Add("--publish").Add(p);
+            }
+            foreach (var v in spec.Volumes)
+            {
+                args.Add("--volume").Add(v);
+            }
+            if (spec.MemoryBytes > 0)
+            {
+                args.Add("--memory").Add(spec.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+            }
+            if (spec.Cpus > 0)
+            {
+                args.Add("--cpus").Add(spec.Cpus.ToString("0.###", CultureInfo.InvariantCulture));
+            }
+            if (spec.Network.Length > 0)
+            {
+                args.Add("--network").Add(spec.Network);
+            }
+            return args
                 .AddPairs("--label", spec.Labels, secret: false)
                 .AddEnvironment(spec.Environment, secrets)
                 .Add(spec.CreateArguments)
@@ -81,6 +102,21 @@ namespace DockerVm.Engine
                 args.AddPairs("--env", new[] { new KeyValuePair<string, string>(ExecMarkerVariable, marker) }, secret: false);
             }
             args.AddEnvironment(spec.Environment, secrets);
+            if (!string.IsNullOrEmpty(spec.WorkingDirectory))
+            {
+                args.Add("--workdir").Add(spec.WorkingDirectory!);
+            }
+            if (!string.IsNullOrEmpty(spec.User))
+            {
+                args.Add("--user").Add(spec.User!);
+            }
+            return args.Add(target).Add(spec.Command).Add(spec.Arguments);
+        }
+
+        /// <summary>docker exec --interactive --tty: a shell on the console.</summary>
+        public static CliArguments Interactive(string? context, string target, ExecSpec spec)
+        {
+            var args = Begin(context, "exec").Add("--interactive").Add("--tty");
             if (!string.IsNullOrEmpty(spec.WorkingDirectory))
             {
                 args.Add("--workdir").Add(spec.WorkingDirectory!);
