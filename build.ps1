@@ -81,6 +81,7 @@ function Install-Prerequisites {
     if (-not (Test-StaticBusybox)) { $missing += 'busybox-static' }
     if (-not (Get-Command ip -ErrorAction Ignore)) { $missing += 'iproute2' }
     if (-not (Get-Command kill -CommandType Application -ErrorAction Ignore)) { $missing += 'procps' }
+    if (-not (Get-Command tmux -ErrorAction Ignore)) { $missing += 'tmux' }    # Enter-DockerVm's test drives a real terminal
     if ($missing -and (Test-Root) -and (Get-Command apt-get -ErrorAction Ignore)) { Install-AptPackage $missing }
 }
 
