@@ -3,14 +3,13 @@
 BeforeDiscovery {
     $moduleRoot = $env:DOCKERVM_TEST_MODULE ? $env:DOCKERVM_TEST_MODULE : (Join-Path $PSScriptRoot '../out/DockerVm/DockerVm.psd1')
     Import-Module $moduleRoot -Force
-    $script:targetCmdlets = @(
-        'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Wait-DockerVm'
-    ) | ForEach-Object { @{ Name = $_ } }
-    $script:mutating = @('New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm') |
-        ForEach-Object { @{ Name = $_ } }
-    $script:passThru = @('Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm', 'Wait-DockerVm') |
-        ForEach-Object { @{ Name = $_ } }
+    # Derived from the module itself, so every cmdlet added is checked without being listed here.
+    $script:allCmdlets = (Get-Command -Module DockerVm -CommandType Cmdlet).Name | Sort-Object
+    $script:targetCmdlets = Get-Command -Module DockerVm -CommandType Cmdlet |
+        Where-Object { $_.Parameters['VM'] -and $_.Parameters['VM'].ParameterType -eq [DockerVm.DockerVmInstance[]] -and $_.ParameterSets.Name -contains 'ByName' } |
+        ForEach-Object { @{ Name = $_.Name } }
+    $script:mutating = Get-Command -Module DockerVm -CommandType Cmdlet | Where-Object { $_.Parameters['WhatIf'] } | ForEach-Object { @{ Name = $_.Name } }
+    $script:passThru = Get-Command -Module DockerVm -CommandType Cmdlet | Where-Object { $_.Parameters['PassThru'] } | ForEach-Object { @{ Name = $_.Name } }
 }
 
 BeforeAll {
@@ -28,7 +27,8 @@ Describe 'Module surface' -Tag 'Interface' {
     It 'exports exactly the contract cmdlets' {
         $names = (Get-Command -Module DockerVm).Name | Sort-Object
         $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
-                'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm') | Sort-Object)
+                'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm',
+                'Restart-DockerVm', 'Enter-DockerVm') | Sort-Object)
         (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
     }
 
@@ -172,10 +172,7 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
 }
 
 Describe 'Help' -Tag 'Interface', 'Help' {
-    It '<_> has a synopsis and at least two examples' -ForEach @(
-        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
-    ) {
+    It '<_> has a synopsis and at least two examples' -ForEach $allCmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-DockerVm\w*\s+\['  # not the auto-generated syntax line
@@ -196,10 +193,7 @@ Describe 'Help' -Tag 'Interface', 'Help' {
 
 Describe 'Help matches the code' -Tag 'Interface', 'Help' {
     # The markdown sources under module/help carry each parameter's metadata; they must not drift from the cmdlets.
-    It '<_> documents each parameter as the code declares it' -ForEach @(
-        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
-    ) {
+    It '<_> documents each parameter as the code declares it' -ForEach $allCmdlets {
         $c = Get-Command $_
         $h = Get-Help $_
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -214,7 +208,9 @@ Describe 'Help matches the code' -Tag 'Interface', 'Help' {
             $required = [bool]($attrs | Where-Object Mandatory)
             $position = @($attrs | ForEach-Object Position | Where-Object { $_ -ge 0 } | Select-Object -Unique)
             $positionText = $position.Count ? "$($position[0])" : 'named'
-            $pipeline = ($attrs | Where-Object ValueFromPipeline) ? 'True (ByValue)' : (($attrs | Where-Object ValueFromPipelineByPropertyName) ? 'True (ByPropertyName)' : 'False')
+            $byValue = [bool]($attrs | Where-Object ValueFromPipeline)
+            $byProperty = [bool]($attrs | Where-Object ValueFromPipelineByPropertyName)
+            $pipeline = if ($byValue -and $byProperty) { 'True (ByValue, ByPropertyName)' } elseif ($byValue) { 'True (ByValue)' } elseif ($byProperty) { 'True (ByPropertyName)' } else { 'False' }
             $globbing = [bool]($md.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
             $type = $md.ParameterType.IsGenericType ? $md.ParameterType.GetGenericArguments()[0].Name : $md.ParameterType.Name
             if ("$($hp.required)" -ne "$required".ToLower()) { "-$name required: help $($hp.required), code $required" }
