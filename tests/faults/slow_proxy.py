@@ -23,7 +23,6 @@ or one delimited by close switch the connection to raw bytes both ways, half-clo
 The ready file (written atomically), the 'ready ...' stdout line and the lifecycle (SIGTERM/SIGINT/
 SIGHUP, --max-seconds, --watch-pid: exit 0, socket and ready file removed) are as hung_engine.py's.
 """
-import argparse
 import os
 import queue
 import re
@@ -32,6 +31,9 @@ import socket
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faultlib  # noqa: E402
 
 MAX_HEAD = 1 << 20
 
@@ -342,71 +344,30 @@ class Proxy:
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('socket', help='unix socket path to listen on')
+    p = faultlib.common_args(__doc__)
     p.add_argument('--upstream', default='/var/run/docker.sock', help='the real engine socket (default /var/run/docker.sock)')
     p.add_argument('--delay-ms', type=int, default=500, help='hold each response this long (default 500)')
     p.add_argument('--match', default=None, help="only requests whose 'METHOD /path' matches this regex are delayed/counted")
     p.add_argument('--hang-after', type=int, default=None, metavar='N', help='answer N (matching) requests, then hang')
     p.add_argument('--hang-forward', action='store_true', help='with --hang-after: pass the hanging request on to the engine (it acts) but drop its answer')
-    p.add_argument('--ready-file', default=None, help='written (atomically) once listening')
-    p.add_argument('--log', default=None, help='append req/resp lines here')
-    p.add_argument('--max-seconds', type=float, default=900.0, help='exit by itself after this long (default 900)')
-    p.add_argument('--watch-pid', type=int, default=None, help='exit when this process is gone')
     return p.parse_args(argv)
-
-
-def pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return True
 
 
 def main(argv):
     args = parse_args(argv)
     proxy = Proxy(args)
-    stop = {'why': None}
-
-    def on_signal(signum, _frame):
-        stop['why'] = signal.Signals(signum).name
-
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, on_signal)
-
-    if os.path.exists(args.socket) or os.path.islink(args.socket):
-        os.unlink(args.socket)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(args.socket)
-    os.chmod(args.socket, 0o666)
-    listener.listen(128)
+    life = faultlib.Lifetime(args)
+    listener = faultlib.listen_unix(args.socket)
     listener.settimeout(0.2)
     lines = ['ready', f'unix={args.socket}', f'upstream={args.upstream}', f'delay-ms={args.delay_ms}']
     if args.ready_file:
-        tmp = args.ready_file + '.tmp'
-        with open(tmp, 'w') as f:
-            f.write('\n'.join(lines) + '\n')
-        os.replace(tmp, args.ready_file)
+        faultlib.write_ready(args.ready_file, lines)
     print(' '.join(lines), flush=True)
     proxy.log('ready ' + ' '.join(lines[1:]))
 
-    deadline = time.monotonic() + args.max_seconds
     cid = 0
     try:
-        while stop['why'] is None:
-            if time.monotonic() > deadline:
-                stop['why'] = 'max-seconds'
-                break
-            if args.watch_pid and not pid_alive(args.watch_pid):
-                stop['why'] = f'pid {args.watch_pid} gone'
-                break
+        while not life.over():
             try:
                 client, _ = listener.accept()
             except (socket.timeout, InterruptedError):
@@ -423,7 +384,7 @@ def main(argv):
                 except FileNotFoundError:
                     pass
         proxy.close_all()
-        proxy.log(f'exit ({stop["why"]})')
+        proxy.log(f'exit ({life.why})')
     return 0
 
 
