@@ -14,7 +14,11 @@ param(
     [string] $Configuration = 'Release',
 
     # Pester tags to run (Test); all when empty.
-    [string[]] $Tag
+    [string[]] $Tag,
+
+    # The transports the end-to-end suites run on (Test); the first runs every suite.
+    [ValidateSet('api', 'cli')]
+    [string[]] $Transport = @('api', 'cli')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -186,15 +190,27 @@ function Invoke-Test {
     }
     if ($unitExit -ne 0 -and $unit.Failed -eq 0) { $unit.Failed = 1 }   # a build or runner failure counts as a failure
 
-    Write-Step 'Pester: tests/*.Tests.ps1 against the real engine'
-    $pesterJson = Join-Path $results 'pester.json'
-    $runnerArgs = @('-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"), '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'),
-        '-TestsPath', (Join-Path $Root 'tests'), '-ResultPath', $pesterJson)
-    if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
-    $pesterExit = Invoke-ChildPwsh (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -ArgumentList $runnerArgs
-    $pester = @{ Passed = 0; Failed = 1 }
-    if (Test-Path $pesterJson) { $pester = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable }
-    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+    # The end-to-end suites on both transports (DOCKERVM_TRANSPORT): every suite on the Engine API
+    # transport (the default), and on the CLI transport every suite but the pure-cmdlet ones that
+    # never reach an engine (tagged Interface/Package/Views): the same behaviour, error ids and guarantees.
+    $pester = @{ Passed = 0; Failed = 0 }
+    foreach ($transport in $Transport) {
+        Write-Step "Pester: tests/*.Tests.ps1 against the real engine, DOCKERVM_TRANSPORT=$transport"
+        $pesterJson = Join-Path $results "pester-$transport.json"
+        $runnerArgs = @('-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"), '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'),
+            '-TestsPath', (Join-Path $Root 'tests'), '-ResultPath', $pesterJson)
+        if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
+        if ($transport -ne $Transport[0]) { $runnerArgs += @('-ExcludeTag', 'Interface,Package,Views') }
+        $env:DOCKERVM_TRANSPORT = $transport
+        try { $pesterExit = Invoke-ChildPwsh (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -ArgumentList $runnerArgs }
+        finally { Remove-Item Env:DOCKERVM_TRANSPORT -ErrorAction Ignore }
+        $run = @{ Passed = 0; Failed = 1 }
+        if (Test-Path $pesterJson) { $run = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable }
+        if ($pesterExit -ne 0 -and $run.Failed -eq 0) { $run.Failed = 1 }
+        Write-Host "Pester ($transport): $($run.Passed) passed, $($run.Failed) failed"
+        $pester.Passed += $run.Passed
+        $pester.Failed += $run.Failed
+    }
 
     $passed = $unit.Passed + $pester.Passed
     $failed = $unit.Failed + $pester.Failed

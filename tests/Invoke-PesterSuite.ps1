@@ -9,7 +9,8 @@ param(
     [Parameter(Mandatory)][string] $ModulePath,
     [Parameter(Mandatory)][string] $TestsPath,
     [Parameter(Mandatory)][string] $ResultPath,
-    [string] $Tag
+    [string] $Tag,
+    [string] $ExcludeTag
 )
 $ErrorActionPreference = 'Stop'
 if ($env:CI) { $PSStyle.OutputRendering = 'PlainText' }
@@ -19,18 +20,20 @@ Import-Module $PesterPath -RequiredVersion 5.7.1
 $env:DOCKERVM_TEST_MODULE = (Resolve-Path $ModulePath).Path
 $env:DOCKERVM_TEST_RUN = 'run-' + [Guid]::NewGuid().ToString('N').Substring(0, 8)
 
-function Invoke-Suite([string[]] $Path, [string[]] $Tags) {
+function Invoke-Suite([string[]] $Path, [string[]] $Tags, [string[]] $ExcludeTags) {
     $config = New-PesterConfiguration
     $config.Run.Path = $Path
     $config.Run.PassThru = $true
     $config.Output.Verbosity = 'Detailed'
     $config.Output.RenderMode = 'Plaintext'
     if ($Tags) { $config.Filter.Tag = $Tags }
+    if ($ExcludeTags) { $config.Filter.ExcludeTag = $ExcludeTags }
     Invoke-Pester -Configuration $config
 }
 
 $suites = Get-ChildItem $TestsPath -Filter '*.Tests.ps1' | Where-Object Name -ne 'Leaks.Tests.ps1' | Sort-Object Name
-$main = Invoke-Suite -Path $suites.FullName -Tags ($Tag ? ($Tag -split ',') : $null)
+Write-Host "transport: $($env:DOCKERVM_TRANSPORT ? $env:DOCKERVM_TRANSPORT : 'auto')"
+$main = Invoke-Suite -Path $suites.FullName -Tags ($Tag ? ($Tag -split ',') : $null) -ExcludeTags ($ExcludeTag ? ($ExcludeTag -split ',') : $null)
 $leaks = Invoke-Suite -Path (Join-Path $TestsPath 'Leaks.Tests.ps1')
 
 # After the check has spoken, clear what a failed test may have left, so the engine starts clean next time.
