@@ -214,7 +214,9 @@ Describe 'Help matches the code' -Tag 'Interface', 'Help' {
             $required = [bool]($attrs | Where-Object Mandatory)
             $position = @($attrs | ForEach-Object Position | Where-Object { $_ -ge 0 } | Select-Object -Unique)
             $positionText = $position.Count ? "$($position[0])" : 'named'
-            $pipeline = ($attrs | Where-Object ValueFromPipeline) ? 'True (ByValue)' : (($attrs | Where-Object ValueFromPipelineByPropertyName) ? 'True (ByPropertyName)' : 'False')
+            $byValue = [bool]($attrs | Where-Object ValueFromPipeline)
+            $byProperty = [bool]($attrs | Where-Object ValueFromPipelineByPropertyName)
+            $pipeline = $byValue -and $byProperty ? 'True (ByValue, ByPropertyName)' : ($byValue ? 'True (ByValue)' : ($byProperty ? 'True (ByPropertyName)' : 'False'))
             $globbing = [bool]($md.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
             $type = $md.ParameterType.IsGenericType ? $md.ParameterType.GetGenericArguments()[0].Name : $md.ParameterType.Name
             if ("$($hp.required)" -ne "$required".ToLower()) { "-$name required: help $($hp.required), code $required" }
@@ -226,5 +228,37 @@ Describe 'Help matches the code' -Tag 'Interface', 'Help' {
         $problems += $documented.Keys | ForEach-Object { "-$_ is documented but does not exist" }
         $problems | Should -BeNullOrEmpty
         @($h.syntax.syntaxItem).Count | Should -Be $c.ParameterSets.Count
+    }
+}
+
+Describe 'Online help' -Tag 'Interface', 'Help' {
+    It '<Name> has a HelpUri (Get-Help -Online)' -ForEach @(Get-Command -Module DockerVm | ForEach-Object { @{ Name = $_.Name } }) {
+        (Get-Command $Name).HelpUri | Should -Be "https://github.com/dockervm/DockerVm/blob/main/module/help/$Name.md"
+    }
+
+    It 'the manifest has a well-formed HelpInfoURI (Update-Help)' {
+        $uri = (Get-Module DockerVm).HelpInfoUri
+        $uri | Should -Match '^https://.+/$'
+        [Uri]::IsWellFormedUriString($uri, [UriKind]::Absolute) | Should -BeTrue
+    }
+
+    It 'Get-Help -Online finds the address: without a browser it fails for that reason alone' -Skip:(-not $IsLinux) {
+        # No PATH: no xdg-open, so no browser opens during the test.
+        $path = $env:PATH
+        try {
+            $env:PATH = ''
+            $err = $null
+            try { Get-Help Start-DockerVm -Online -ErrorAction Stop } catch { $err = $_ }
+        }
+        finally { $env:PATH = $path }
+        if ($err) { $err.Exception.Message | Should -Match ([regex]::Escape('https://github.com/dockervm/DockerVm/blob/main/module/help/Start-DockerVm.md')) }
+    }
+
+    It 'Update-Help -Module DockerVm fails gracefully where the project cannot be reached' {
+        # Non-terminating: a runbook that updates help for every module goes on.
+        Update-Help -Module DockerVm -UICulture en-US -Force -ErrorAction SilentlyContinue -ErrorVariable errors
+        # Whatever went wrong (no network here), it was not a missing or malformed HelpInfoURI.
+        $errors | ForEach-Object FullyQualifiedErrorId | Should -Not -Match 'HelpInfoUri'
+        $errors | ForEach-Object { "$_" } | Should -Not -Match 'does not support updatable help'
     }
 }

@@ -6,7 +6,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Get-DockerVm: the managed VMs with their live state, in one `ps` and one `inspect` per engine.</summary>
-    [Cmdlet(VerbsCommon.Get, "DockerVm")]
+    [Cmdlet(VerbsCommon.Get, "DockerVm", HelpUri = HelpLinks.Base + "Get-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class GetDockerVmCommand : DockerVmCmdlet
     {
@@ -21,6 +21,7 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ContextCompleter))]
         public string[] Context { get; set; } = { "" };
 
         protected override void ProcessRecord()
