@@ -10,6 +10,8 @@
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess       = @('DockerVm.format.ps1xml')
+    # Update-Help reads DockerVm_<GUID>_HelpInfo.xml (and the help CAB) from here; cmdlets carry HelpUri for Get-Help -Online.
+    HelpInfoURI            = 'https://github.com/dockervm/DockerVm/releases/latest/download/'
     CmdletsToExport        = @(
         'New-DockerVm'
         'Start-DockerVm'

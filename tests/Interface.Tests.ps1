@@ -224,3 +224,35 @@ Describe 'Help matches the code' -Tag 'Interface', 'Help' {
         @($h.syntax.syntaxItem).Count | Should -Be $c.ParameterSets.Count
     }
 }
+
+Describe 'Online help' -Tag 'Interface', 'Help' {
+    It '<Name> has a HelpUri (Get-Help -Online)' -ForEach @(Get-Command -Module DockerVm | ForEach-Object { @{ Name = $_.Name } }) {
+        (Get-Command $Name).HelpUri | Should -Be "https://github.com/dockervm/DockerVm/blob/main/module/help/$Name.md"
+    }
+
+    It 'the manifest has a well-formed HelpInfoURI (Update-Help)' {
+        $uri = (Get-Module DockerVm).HelpInfoUri
+        $uri | Should -Match '^https://.+/$'
+        [Uri]::IsWellFormedUriString($uri, [UriKind]::Absolute) | Should -BeTrue
+    }
+
+    It 'Get-Help -Online finds the address: without a browser it fails for that reason alone' -Skip:(-not $IsLinux) {
+        # No PATH: no xdg-open, so no browser opens during the test.
+        $path = $env:PATH
+        try {
+            $env:PATH = ''
+            $err = $null
+            try { Get-Help Start-DockerVm -Online -ErrorAction Stop } catch { $err = $_ }
+        }
+        finally { $env:PATH = $path }
+        if ($err) { $err.Exception.Message | Should -Match ([regex]::Escape('https://github.com/dockervm/DockerVm/blob/main/module/help/Start-DockerVm.md')) }
+    }
+
+    It 'Update-Help -Module DockerVm fails gracefully where the project cannot be reached' {
+        # Non-terminating: a runbook that updates help for every module goes on.
+        Update-Help -Module DockerVm -UICulture en-US -Force -ErrorAction SilentlyContinue -ErrorVariable errors
+        # Whatever went wrong (no network here), it was not a missing or malformed HelpInfoURI.
+        $errors | ForEach-Object FullyQualifiedErrorId | Should -Not -Match 'HelpInfoUri'
+        $errors | ForEach-Object { "$_" } | Should -Not -Match 'does not support updatable help'
+    }
+}

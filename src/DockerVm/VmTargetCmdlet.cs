@@ -24,10 +24,12 @@ namespace DockerVm.Commands
 
         [Parameter(ParameterSetName = ByName, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ContextCompleter))]
         public string? Context { get; set; }
 
         [Parameter(ParameterSetName = ByObject, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(VmNameCompleter))]
         public DockerVmInstance[] VM { get; set; } = Array.Empty<DockerVmInstance>();
 
         private readonly HashSet<DockerVmInstance> _byWildcard = new();

@@ -8,7 +8,7 @@ namespace DockerVm.Commands
     /// Enter-DockerVm: an interactive shell in the VM on the current console (docker exec -it), like
     /// Enter-PSSession. In a host without a console, a clear error before anything runs.
     /// </summary>
-    [Cmdlet(VerbsCommon.Enter, "DockerVm", DefaultParameterSetName = ByObject)]
+    [Cmdlet(VerbsCommon.Enter, "DockerVm", DefaultParameterSetName = ByObject, HelpUri = HelpLinks.Base + "Enter-DockerVm.md")]
     [OutputType(typeof(void))]
     public sealed class EnterDockerVmCommand : VmTargetCmdlet
     {

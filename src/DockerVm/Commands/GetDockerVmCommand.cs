@@ -10,7 +10,7 @@ namespace DockerVm.Commands
     /// Get-DockerVm: the managed VMs with their live state, in a constant number of engine requests
     /// per engine. An engine that cannot be reached is one non-terminating error; the others are listed.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "DockerVm")]
+    [Cmdlet(VerbsCommon.Get, "DockerVm", HelpUri = HelpLinks.Base + "Get-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class GetDockerVmCommand : DockerVmCmdlet
     {
@@ -25,6 +25,7 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ContextCompleter))]
         public string[] Context { get; set; } = { "" };
 
         /// <summary>Only VMs carrying every one of these labels (asked of the engine, not filtered here).</summary>

@@ -11,7 +11,7 @@ namespace DockerVm.Commands
     /// lines go to the information stream (tagged stderr, shown on the host); a non-zero exit is one
     /// DockerVmExecFailed error, and $LASTEXITCODE is set. -AsResult emits one DockerVmExecResult instead.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "DockerVmExec", DefaultParameterSetName = ByObject)]
+    [Cmdlet(VerbsLifecycle.Invoke, "DockerVmExec", DefaultParameterSetName = ByObject, HelpUri = HelpLinks.Base + "Invoke-DockerVmExec.md")]
     [OutputType(typeof(string), typeof(DockerVmExecResult))]
     public sealed class InvokeDockerVmExecCommand : VmTargetCmdlet
     {

@@ -8,12 +8,13 @@ using DockerVm.Engine;
 namespace DockerVm.Commands
 {
     /// <summary>New-DockerVm: docker create (Clone); with -Start, also starts it. On failure nothing is left behind.</summary>
-    [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = IdleCommand)]
+    [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = IdleCommand, HelpUri = HelpLinks.Base + "New-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class NewDockerVmCommand : DockerVmCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ImageCompleter))]
         public string Image { get; set; } = "";
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -58,6 +59,7 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(ContextCompleter))]
         public string? Context { get; set; }
 
         /// <summary>Published ports, docker -p syntax; Get-DockerVmProperties reports the host side.</summary>

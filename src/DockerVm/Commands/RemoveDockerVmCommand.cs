@@ -4,7 +4,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Remove-DockerVm: docker rm (Delete). -Force stops a Running VM first.</summary>
-    [Cmdlet(VerbsCommon.Remove, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Remove-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class RemoveDockerVmCommand : VmTargetCmdlet
     {

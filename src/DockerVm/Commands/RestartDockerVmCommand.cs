@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Restart-DockerVm: Stop then Start through the table (Running -> Stopped -> Running); a Stopped VM just starts.</summary>
-    [Cmdlet(VerbsLifecycle.Restart, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Restart, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Restart-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class RestartDockerVmCommand : VmTargetCmdlet
     {

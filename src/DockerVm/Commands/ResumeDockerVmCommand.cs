@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Resume-DockerVm: docker unpause (Start from Suspended).</summary>
-    [Cmdlet(VerbsLifecycle.Resume, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Resume, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Resume-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class ResumeDockerVmCommand : VmTargetCmdlet
     {

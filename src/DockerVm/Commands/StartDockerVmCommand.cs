@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Start-DockerVm: docker start (or unpause from Suspended), then waits until the engine reports running.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Start, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "Start-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class StartDockerVmCommand : VmTargetCmdlet
     {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Stop-DockerVm: docker stop --timeout; idempotent on Stopped. -Force kills at once.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Stop-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class StopDockerVmCommand : VmTargetCmdlet
     {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Suspend-DockerVm: docker pause; idempotent on Suspended.</summary>
-    [Cmdlet(VerbsLifecycle.Suspend, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Suspend, "DockerVm", DefaultParameterSetName = ByObject, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Suspend-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class SuspendDockerVmCommand : VmTargetCmdlet
     {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockerVm.Commands
 {
     /// <summary>Wait-DockerVm: polls the engine until the VM is in -State; DockerVmTimeout when it does not come.</summary>
-    [Cmdlet(VerbsLifecycle.Wait, "DockerVm", DefaultParameterSetName = ByObject)]
+    [Cmdlet(VerbsLifecycle.Wait, "DockerVm", DefaultParameterSetName = ByObject, HelpUri = HelpLinks.Base + "Wait-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
     public sealed class WaitDockerVmCommand : VmTargetCmdlet
     {

@@ -296,11 +296,11 @@ public class BindingTests
 
 /// <summary>
 /// The default context (no -Context, no Context property): the registry's engine for "". Only this
-/// class may register an engine for it, once for the process.
+/// class registers an engine for it, once for the process; other tests that need it use <see cref="Default"/>.
 /// </summary>
 public class DefaultContextTests
 {
-    private static readonly Lazy<FakeEngine> Default = new(() => TestEngines.Register(new FakeEngine("")));
+    internal static readonly Lazy<FakeEngine> Default = new(() => TestEngines.Register(new FakeEngine("")));
 
     [Fact]
     public void Names_without_a_context_use_the_default_engine()

@@ -28,7 +28,7 @@ public sealed class FakeContainer
 /// idempotency included), a log of typed calls, and faults on demand (a failure, a hang, a hook
 /// that runs before a call). The instance, registry and cmdlet tests run against it anywhere.
 /// </summary>
-public sealed class FakeEngine : IDockerEngine
+public sealed class FakeEngine : IDockerEngine, IImageCatalog
 {
     private readonly object _lock = new();
     private readonly ConcurrentQueue<FakeCall> _calls = new();
@@ -239,6 +239,16 @@ public sealed class FakeEngine : IDockerEngine
                 var kv = f.Split('=', 2);
                 return c.Labels.TryGetValue(kv[0], out var v) && (kv.Length == 1 || v == kv[1]);
             })).Select(c => c.Id).ToList();
+        }
+    }
+
+    /// <summary>The images present, for -Image completion (an "images" call): <see cref="Images"/>, none when that is null.</summary>
+    public async Task<IReadOnlyList<string>> ListImagesAsync(CancellationToken ct)
+    {
+        await EnterAsync("images", "", null, ct);
+        lock (_lock)
+        {
+            return Images?.ToList() ?? new List<string>();
         }
     }
 
