@@ -21,6 +21,7 @@
         'Get-DockerVmProperties'
         'Get-DockerVm'
         'Wait-DockerVm'
+        'Get-DockerVmLog'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

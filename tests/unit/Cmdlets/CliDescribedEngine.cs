@@ -23,4 +23,5 @@ internal sealed class CliDescribedEngine : IDockerEngine
     public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListAsync(labelFilters, ct);
     public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) => _inner.ExecAsync(target, spec, observer, ct);
     public Task<string> LogsAsync(string target, int tail, CancellationToken ct) => _inner.LogsAsync(target, tail, ct);
+    public Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct) => _inner.StreamLogsAsync(target, request, observer, ct);
 }
