@@ -68,6 +68,22 @@ public class ReadinessTests
     }
 
     [Fact]
+    public async Task Log_the_last_line_is_the_latest_written_and_the_next_read_starts_at_the_earlier_streams_last()
+    {
+        var (engine, c, _) = await RunningAsync();
+        var t = c.StartedAt!.Value;
+        // Two pipes: the stderr line written later comes first.
+        c.Log("late", LogStream.Stderr, t.AddMilliseconds(20)).Log("early", at: t.AddMilliseconds(10));
+        var check = new UntilLogMatches("never");
+        var vm = new ReadinessTarget(engine, c.Id, "web1");
+
+        Assert.False(await check.IsReadyAsync(vm, await SeenAsync(engine, c), None));
+        Assert.Contains("'late' (stderr", check.LastSeen);
+        Assert.False(await check.IsReadyAsync(vm, await SeenAsync(engine, c), None));
+        Assert.Equal(t.AddMilliseconds(10), ((LogRequest)engine.Calls.Last(x => x.Operation == "logs").Detail!).Since);
+    }
+
+    [Fact]
     public async Task Log_with_nothing_written_says_so()
     {
         var (engine, c, _) = await RunningAsync();

@@ -44,8 +44,9 @@ namespace DockerVm.Readiness
             if (observer.Last is { } last)
             {
                 _any = true;
-                // The next round reads from the last line's time on (inclusive: that line again, no gap).
-                _since = last.Timestamp ?? _since;
+                // The next round reads from there on: each stream's lines come in order, so from the
+                // earlier of the two streams' last times (inclusive: a line again, never a gap).
+                _since = observer.ReadOn ?? _since;
                 LastSeen = $"the log line {Quote(last.Text)} ({last.Stream.ToString().ToLowerInvariant()}, {Time(last.Timestamp)})";
             }
             else if (!_any)
@@ -64,11 +65,45 @@ namespace DockerVm.Readiness
 
             public bool Matched { get; private set; }
 
+            private DateTime? _lastStdout;
+            private DateTime? _lastStderr;
+
+            /// <summary>The latest line written (by the engine's time; the last to come when undated).</summary>
             public (LogStream Stream, DateTime? Timestamp, string Text)? Last { get; private set; }
+
+            /// <summary>Where the next read starts: the earlier of the streams' last times.</summary>
+            public DateTime? ReadOn =>
+                _lastStdout is { } o && _lastStderr is { } e ? (o < e ? o : e) : _lastStdout ?? _lastStderr;
+
+            // stdout and stderr are read on two threads at once.
+            private readonly object _lock = new();
 
             public void OnLine(LogStream stream, DateTime? timestamp, string text)
             {
-                Last = (stream, timestamp, text);
+                lock (_lock)
+                {
+                    Take(stream, timestamp, text);
+                }
+            }
+
+            private void Take(LogStream stream, DateTime? timestamp, string text)
+            {
+                if (timestamp is { } t)
+                {
+                    if (stream == LogStream.Stdout)
+                    {
+                        _lastStdout = t;
+                    }
+                    else
+                    {
+                        _lastStderr = t;
+                    }
+                }
+                // The two streams come through two pipes: the latest line is the one with the latest time.
+                if (Last is not { Timestamp: { } known } || timestamp is null || timestamp >= known)
+                {
+                    Last = (stream, timestamp, text);
+                }
                 if (Matched)
                 {
                     return;

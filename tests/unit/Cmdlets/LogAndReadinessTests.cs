@@ -152,6 +152,7 @@ public class LogAndReadinessTests
             {
                 await Task.Delay(10);
             }
+            await Task.Delay(200); // the call has taken its snapshot of the old lines (-Tail 0 skips them)
             a.Log("new 1");
             await Task.Delay(50);
             a.Log("new 2", LogStream.Stderr);
@@ -176,6 +177,7 @@ public class LogAndReadinessTests
             {
                 await Task.Delay(10);
             }
+            await Task.Delay(200); // both calls have taken their snapshot of the old lines (-Tail 0 skips them)
             b.Log("from b");
             await Task.Delay(50);
             a.Log("from a");
