@@ -25,6 +25,7 @@
         'Wait-DockerVm'
         'Restart-DockerVm'
         'Enter-DockerVm'
+        'Get-DockerVmLog'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -9,5 +9,6 @@ $ExecutionContext.SessionState.Module.OnRemove = { [DockerVm.EphemeralVms]::Remo
 $null = Register-EngineEvent -SourceIdentifier ([System.Management.Automation.PsEngineEvent]::Exiting) -Action { [DockerVm.EphemeralVms]::RemoveAll() }
 Export-ModuleMember -Cmdlet @(
     'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-    'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm', 'Restart-DockerVm', 'Enter-DockerVm'
+    'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm', 'Restart-DockerVm', 'Enter-DockerVm',
+    'Get-DockerVmLog'
 )

@@ -28,7 +28,7 @@ Describe 'Module surface' -Tag 'Interface' {
         $names = (Get-Command -Module DockerVm).Name | Sort-Object
         $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
                 'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm',
-                'Restart-DockerVm', 'Enter-DockerVm') | Sort-Object)
+                'Restart-DockerVm', 'Enter-DockerVm', 'Get-DockerVmLog') | Sort-Object)
         (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
     }
 
@@ -43,6 +43,7 @@ Describe 'Module surface' -Tag 'Interface' {
         @{ Type = 'DockerVm.DockerVmProperties'; Props = 'Name', 'IPAddress', 'CloneInfo', 'State' }
         @{ Type = 'DockerVm.DockerVmExecResult'; Props = 'Name', 'Command', 'Arguments', 'ExitCode', 'StandardOutput', 'StandardError', 'Duration' }
         @{ Type = 'DockerVm.CloneInfo'; Props = 'Image', 'Name' }
+        @{ Type = 'DockerVm.DockerVmLogLine'; Props = 'Name', 'Stream', 'Timestamp', 'Text' }
     ) {
         $t = $Type -as [type]
         $t | Should -Not -BeNullOrEmpty
@@ -54,6 +55,28 @@ Describe 'Module surface' -Tag 'Interface' {
         [DockerVm.DockerVmInstance].GetProperty('ValidActions').PropertyType | Should -Be ([DockerVm.VmAction[]])
         [DockerVm.DockerVmExecResult].GetProperty('Duration').PropertyType | Should -Be ([TimeSpan])
         [DockerVm.DockerVmProperties].GetProperty('CloneInfo').PropertyType | Should -Be ([DockerVm.CloneInfo])
+        [DockerVm.DockerVmLogLine].GetProperty('Stream').PropertyType | Should -Be ([string])
+        [DockerVm.DockerVmLogLine].GetProperty('Timestamp').PropertyType | Should -Be ([Nullable[datetime]])
+        [DockerVm.DockerVmLogLine].GetProperty('Text').PropertyType | Should -Be ([string])
+    }
+
+    It 'formats a DockerVmLogLine as its Text' {
+        [DockerVm.DockerVmLogLine]@{ Name = 'vm1'; Stream = 'stderr'; Text = 'hello' } | ForEach-Object ToString | Should -Be 'hello'
+    }
+
+    It 'has a view that never cuts the VM name for <_>' -ForEach 'DockerVm.DockerVmLogLine', 'DockerVm.DockerVmLogLine#Timestamps' {
+        # Log lines stream: one line per object, docker compose style, never a table that cuts or waits for widths.
+        $view = Get-FormatData -TypeName $_
+        $view | Should -Not -BeNullOrEmpty
+        $view.FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.CustomControl])
+        $line = [DockerVm.DockerVmLogLine]@{ Name = 'a-vm-name-long-enough-to-be-cut-in-a-table-x'; Stream = 'stdout'; Text = 'hi'; Timestamp = [datetime]::new(2024, 5, 1, 10, 0, 0, [DateTimeKind]::Utc) }
+        $o = [psobject]$line
+        $o.PSObject.TypeNames.Insert(0, $_)
+        ($o | Out-String -Width 200) | Should -Match 'a-vm-name-long-enough-to-be-cut-in-a-table-x stdout (2024-05-01T10:00:00.0000000Z )?\| hi'
+        # On a narrow screen the line wraps: every character is still there, nothing is replaced by '…'.
+        $narrow = $o | Out-String -Width 30
+        $narrow | Should -Not -Match '…'
+        ($narrow -replace '\r?\n', '') | Should -Match 'a-vm-name-long-enough-to-be-cut-in-a-table-x stdout'
     }
 
     It 'formats CloneInfo as image=IMAGE name=NAME' {
@@ -168,6 +191,25 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
         (Get-Command Start-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
         (Get-Command Wait-DockerVm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
         (Get-Command Wait-DockerVm).Parameters['State'].ParameterType | Should -Be ([DockerVm.VmState])
+    }
+
+    It 'Wait-DockerVm: -ForLog string, -ForPort int, -Healthy switch, combinable with -State in every set' {
+        $c = Get-Command Wait-DockerVm
+        $c.Parameters['ForLog'].ParameterType | Should -Be ([string])
+        $c.Parameters['ForPort'].ParameterType | Should -Be ([int])
+        $c.Parameters['Healthy'].ParameterType | Should -Be ([switch])
+        foreach ($p in 'State', 'ForLog', 'ForPort', 'Healthy', 'TimeoutSec') {
+            $c.Parameters[$p].ParameterSets.Keys | Should -Be '__AllParameterSets' -Because "-$p combines with the others"
+        }
+    }
+
+    It 'Get-DockerVmLog: -Tail int, -Since DateTime, -Follow and -Timestamps switches' {
+        $c = Get-Command Get-DockerVmLog
+        $c.Parameters['Tail'].ParameterType | Should -Be ([int])
+        $c.Parameters['Since'].ParameterType | Should -Be ([datetime])
+        $c.Parameters['Follow'].ParameterType | Should -Be ([switch])
+        $c.Parameters['Timestamps'].ParameterType | Should -Be ([switch])
+        $c.OutputType.Type | Should -Contain ([DockerVm.DockerVmLogLine])
     }
 }
 

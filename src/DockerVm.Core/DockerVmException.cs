@@ -17,6 +17,8 @@ namespace DockerVm
         EngineUnavailable,
         CliNotFound,
         CommandFailed,
+        /// <summary>A readiness wait (-ForLog, -ForPort, -Healthy) ran past its timeout, or can never succeed.</summary>
+        NotReady,
     }
 
     /// <summary>

@@ -310,6 +310,94 @@ namespace DockerVm
             }
         }
 
+        /// <summary>
+        /// Streams the VM's log lines to <paramref name="observer"/> as they come (see
+        /// <see cref="IDockerEngine.StreamLogsAsync"/>); works in any state the container exists in.
+        /// A VM without a container (never created, or removed) is DockerVmNotFound.
+        /// </summary>
+        public async Task StreamLogsAsync(LogRequest request, ILogObserver observer, CancellationToken ct)
+        {
+            if (ContainerId.Length == 0)
+            {
+                throw Failures.NotFound(Name, Context);
+            }
+            try
+            {
+                await _engine.StreamLogsAsync(ContainerId, request, observer, ct).ConfigureAwait(false);
+            }
+            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
+            {
+                await TryReadBackAsync().ConfigureAwait(false);
+                throw Failures.NotFound(Name, Context, e);
+            }
+        }
+
+        /// <summary>
+        /// Waits until the VM is in <paramref name="state"/> and then until every check says ready, in
+        /// order, all within <paramref name="timeout"/> (0: one look at each). Past it: DockerVmNotReady
+        /// naming what the pending check last saw. Waiting for Running, a VM that stops meanwhile is
+        /// DockerVmNotReady at once.
+        /// </summary>
+        public async Task WaitUntilReadyAsync(VmState state, IReadOnlyList<Readiness.ReadinessCheck> checks, TimeSpan timeout, CancellationToken ct)
+        {
+            if (checks.Count == 0)
+            {
+                await WaitForStateAsync(state, timeout, ct).ConfigureAwait(false);
+                return;
+            }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await WaitForStateAsync(state, timeout, ct).ConfigureAwait(false);
+            }
+            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.Timeout)
+            {
+                throw Failures.NotReady(Name, checks[0].WaitsFor, timeout, $"the VM is {State}, never {state}");
+            }
+            // What the state wait left of the time; none left: one look, as with -TimeoutSec 0.
+            var remaining = timeout - watch.Elapsed;
+            var once = remaining <= TimeSpan.Zero;
+            using var limit = once ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(remaining));
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+            var vm = new Readiness.ReadinessTarget(_engine, ContainerId, Name);
+            foreach (var check in checks)
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var info = await _t.ReadBackAsync(linked.Token).ConfigureAwait(false) ?? throw Failures.NotFound(Name, Context);
+                        if (state == VmState.Running && info.State.Status != ContainerStatus.Running)
+                        {
+                            var why = info.State.Status == ContainerStatus.Exited
+                                ? $"it stopped (exit code {info.State.ExitCode})"
+                                : $"it is {State} (docker status '{info.State.StatusText}')";
+                            throw Failures.NeverReady(Name, check.WaitsFor, why, check.LastSeen,
+                                info.State.Status == ContainerStatus.Exited ? info.State.ExitCode : null, State);
+                        }
+                        if (await check.IsReadyAsync(vm, info, linked.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                        if (once)
+                        {
+                            throw Failures.NotReady(Name, check.WaitsFor, timeout, check.LastSeen);
+                        }
+                        await Task.Delay(PollingIntervalMs, linked.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    throw Failures.NotReady(Name, check.WaitsFor, timeout, check.LastSeen);
+                }
+                catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
+                {
+                    await TryReadBackAsync().ConfigureAwait(false);
+                    throw Failures.NotFound(Name, Context, e);
+                }
+            }
+        }
+
         /// <summary>Takes the engine's view of the container, as read now.</summary>
         internal void Apply(ContainerInfo info) => _t.Apply(info);
 

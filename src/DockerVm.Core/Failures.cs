@@ -277,6 +277,35 @@ namespace DockerVm
                 RecommendedAction = "Check that DOCKERVM_CLI (if set) names a Docker-compatible CLI, and that the engine is a Docker engine.",
             };
 
+        // ---- logs and readiness --------------------------------------------------------------
+
+        /// <summary>A readiness wait ran past its timeout: what it waited for, and what it last saw.</summary>
+        public static DockerVmException NotReady(string vmName, string waitedFor, TimeSpan timeout, string lastSeen) =>
+            new(DockerVmErrorKind.NotReady,
+                $"VM '{vmName}' was not ready within {timeout.TotalSeconds:0.###} s: it waited for {waitedFor}. Last seen: {lastSeen}.", vmName)
+            {
+                RecommendedAction = "Raise -TimeoutSec, or look at what the VM is doing: Get-DockerVmLog " + vmName + " -Tail 20, Get-DockerVmProperties " + vmName + ".",
+            };
+
+        /// <summary>A readiness wait that can never succeed (the VM stopped, or cannot be reached): reported at once, not at the timeout.</summary>
+        public static DockerVmException NeverReady(string vmName, string waitedFor, string why, string lastSeen, int? exitCode = null, VmState? state = null) =>
+            new(DockerVmErrorKind.NotReady,
+                $"VM '{vmName}' cannot become ready: it waited for {waitedFor}, but {why}. Last seen: {lastSeen}.", vmName)
+            {
+                ExitCode = exitCode,
+                State = state,
+                RecommendedAction = "Start the VM (Start-DockerVm) and check that its command keeps running: Get-DockerVmLog " + vmName + " -Tail 20.",
+            };
+
+        /// <summary>-Healthy on a container without a healthcheck: it would never report healthy.</summary>
+        public static DockerVmException NoHealthcheck(string vmName) =>
+            new(DockerVmErrorKind.NotReady,
+                $"VM '{vmName}' has no healthcheck, so it never reports healthy: -Healthy needs one.", vmName)
+            {
+                RecommendedAction = "Create the VM with a healthcheck (New-DockerVm -CreateArgument '--health-cmd', 'CMD', '--health-interval', '1s') " +
+                                    "or from an image with a HEALTHCHECK; or wait for something else (-ForLog, -ForPort).",
+            };
+
         /// <summary>The last few non-empty lines of a text, joined.</summary>
         public static string Tail(string text, int lines = 5)
         {

@@ -89,4 +89,34 @@ namespace DockerVm
         public TimeSpan Duration { get; init; }
         public bool Succeeded => ExitCode == 0;
     }
+
+    /// <summary>One line of a VM's log, as Get-DockerVmLog emits it.</summary>
+    public sealed class DockerVmLogLine
+    {
+        /// <summary>The VM the line comes from.</summary>
+        public string Name { get; init; } = "";
+
+        /// <summary>stdout or stderr: the stream of the container's main process the line was written to.</summary>
+        public string Stream { get; init; } = StdoutName;
+
+        /// <summary>When the engine received the line (UTC); null when the engine did not say.</summary>
+        public DateTime? Timestamp { get; init; }
+
+        /// <summary>The line's text, without its line end.</summary>
+        public string Text { get; init; } = "";
+
+        public override string ToString() => Text;
+
+        public const string StdoutName = "stdout";
+        public const string StderrName = "stderr";
+
+        /// <summary>A line of VM <paramref name="name"/> as the engine delivered it.</summary>
+        public static DockerVmLogLine From(string name, LogStream stream, DateTime? timestamp, string text) => new()
+        {
+            Name = name,
+            Stream = stream == LogStream.Stderr ? StderrName : StdoutName,
+            Timestamp = timestamp,
+            Text = text,
+        };
+    }
 }

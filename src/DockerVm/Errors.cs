@@ -19,6 +19,7 @@ namespace DockerVm.Commands
             DockerVmErrorKind.Timeout => ErrorCategory.OperationTimeout,
             DockerVmErrorKind.EngineUnavailable => ErrorCategory.ResourceUnavailable,
             DockerVmErrorKind.CliNotFound => ErrorCategory.ObjectNotFound,
+            DockerVmErrorKind.NotReady => ErrorCategory.OperationTimeout,
             _ => ErrorCategory.NotSpecified,
         };
 

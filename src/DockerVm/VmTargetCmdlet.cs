@@ -84,7 +84,8 @@ namespace DockerVm.Commands
             }
         }
 
-        private IEnumerable<DockerVmInstance> ResolveTargets()
+        /// <summary>The VMs this record names (-VM objects, or -Name resolved); a name that resolves to nothing is reported here.</summary>
+        protected IEnumerable<DockerVmInstance> ResolveTargets()
         {
             if (ParameterSetName == ByObject)
             {

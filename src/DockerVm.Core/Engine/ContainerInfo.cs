@@ -50,6 +50,29 @@ namespace DockerVm.Engine
         public string Error { get; init; } = "";
         public DateTime? StartedAt { get; init; }
         public DateTime? FinishedAt { get; init; }
+
+        /// <summary>What the container's healthcheck reports; null when it has none (or has not run yet).</summary>
+        public ContainerHealth? Health { get; init; }
+    }
+
+    /// <summary>The State.Health part of `docker inspect`: the healthcheck's verdict and its last runs.</summary>
+    public sealed class ContainerHealth
+    {
+        /// <summary>starting, healthy or unhealthy, as the engine says it.</summary>
+        public string Status { get; init; } = "";
+        public int FailingStreak { get; init; }
+        /// <summary>The last runs of the check, oldest first (the engine keeps five).</summary>
+        public IReadOnlyList<HealthCheckRun> Log { get; init; } = Array.Empty<HealthCheckRun>();
+        public bool IsHealthy => Status == "healthy";
+    }
+
+    /// <summary>One run of a healthcheck.</summary>
+    public sealed class HealthCheckRun
+    {
+        public DateTime? Start { get; init; }
+        public DateTime? End { get; init; }
+        public int ExitCode { get; init; }
+        public string Output { get; init; } = "";
     }
 
     /// <summary>One network a container is attached to.</summary>
@@ -89,7 +112,12 @@ namespace DockerVm.Engine
         public long MemoryBytes { get; init; }
         public long NanoCpus { get; init; }
         public string Hostname { get; init; } = "";
+        /// <summary>Config.Healthcheck.Test: the healthcheck command (["CMD-SHELL", "..."]); ["NONE"] turns off the image's; empty: none set.</summary>
+        public IReadOnlyList<string> HealthcheckTest { get; init; } = Array.Empty<string>();
         private string DefaultIPAddress { get; init; } = "";
+
+        /// <summary>True when the container has a healthcheck (its own, or its image's, not turned off).</summary>
+        public bool HasHealthcheck => State.Health is not null || (HealthcheckTest.Count > 0 && HealthcheckTest[0] != "NONE");
 
         /// <summary>The primary address: the default bridge's, else the first network's.</summary>
         public string IPAddress =>
@@ -167,6 +195,11 @@ namespace DockerVm.Engine
             {
                 command.AddRange(cmd.EnumerateArray().Select(x => x.GetString() ?? ""));
             }
+            var healthcheck = new List<string>();
+            if (config is { } c5 && Obj(c5, "Healthcheck") is { } hc && hc.TryGetProperty("Test", out var test) && test.ValueKind == JsonValueKind.Array)
+            {
+                healthcheck.AddRange(test.EnumerateArray().Select(x => x.GetString() ?? ""));
+            }
             return new ContainerInfo
             {
                 Id = Str(e, "Id"),
@@ -188,15 +221,33 @@ namespace DockerVm.Engine
                     Error = Str(s, "Error"),
                     StartedAt = Time(s, "StartedAt"),
                     FinishedAt = Time(s, "FinishedAt"),
+                    Health = Obj(s, "Health") is { } health ? ParseHealth(health) : null,
                 } : new ContainerStateInfo(),
                 DefaultIPAddress = net is { } n3 ? Str(n3, "IPAddress") : "",
                 Networks = networks,
                 Ports = ports,
                 Labels = labels,
                 Command = command,
+                HealthcheckTest = healthcheck,
                 MemoryBytes = host is { } h ? Num(h, "Memory") : 0,
                 NanoCpus = host is { } h2 ? Num(h2, "NanoCpus") : 0,
             };
+        }
+
+        private static ContainerHealth ParseHealth(JsonElement h)
+        {
+            var runs = new List<HealthCheckRun>();
+            if (h.TryGetProperty("Log", out var log) && log.ValueKind == JsonValueKind.Array)
+            {
+                runs.AddRange(log.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object).Select(r => new HealthCheckRun
+                {
+                    Start = Time(r, "Start"),
+                    End = Time(r, "End"),
+                    ExitCode = (int)Num(r, "ExitCode"),
+                    Output = Str(r, "Output"),
+                }));
+            }
+            return new ContainerHealth { Status = Str(h, "Status"), FailingStreak = (int)Num(h, "FailingStreak"), Log = runs };
         }
 
         private static JsonElement? Obj(JsonElement e, string name) =>

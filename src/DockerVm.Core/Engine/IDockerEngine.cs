@@ -117,5 +117,15 @@ namespace DockerVm.Engine
 
         /// <summary>The last <paramref name="tail"/> lines of a container's log (stdout and stderr).</summary>
         Task<string> LogsAsync(string target, int tail, CancellationToken ct);
+
+        /// <summary>
+        /// Streams a container's log lines to <paramref name="observer"/> as they come, stdout and
+        /// stderr told apart, each with the engine's timestamp: the lines <paramref name="request"/>
+        /// selects, then (with <see cref="LogRequest.Follow"/>) new ones until the container stops.
+        /// Completes when the engine has sent the last line; cancellation ends the stream (and any
+        /// process or connection behind it) promptly. Constant memory: nothing is kept. A missing
+        /// container is NotFound.
+        /// </summary>
+        Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct);
     }
 }

@@ -31,6 +31,13 @@ namespace DockerVm.Engine
         /// <summary>Each stderr line, as it arrives.</summary>
         public Action<string>? OnStandardErrorLine { get; init; }
 
+        /// <summary>
+        /// Whether a lone \r ends a line, as StreamReader.ReadLine has it (the default). False: only
+        /// \n does (a \r right before it is dropped), so a progress bar's \r stays inside its line, as
+        /// docker's own log lines have it.
+        /// </summary>
+        public bool CarriageReturnEndsLine { get; init; } = true;
+
         /// <summary>Variables set in the program's environment, beside those it inherits.</summary>
         public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
@@ -160,8 +167,8 @@ namespace DockerVm.Engine
             using var abortReads = new CancellationTokenSource();
             // Cancelled once the process is gone: ends a stdin write the process will never read.
             using var abortStdin = new CancellationTokenSource();
-            var stdout = new OutputSink(spec.OnStandardOutputLine, spec.KeepStandardOutput);
-            var stderr = new OutputSink(spec.OnStandardErrorLine, spec.KeepStandardError);
+            var stdout = new OutputSink(spec.OnStandardOutputLine, spec.KeepStandardOutput, spec.CarriageReturnEndsLine);
+            var stderr = new OutputSink(spec.OnStandardErrorLine, spec.KeepStandardError, spec.CarriageReturnEndsLine);
             Task stdinTask, stdoutTask, stderrTask;
             var outputIncomplete = false;
             var killed = false;
@@ -627,11 +634,13 @@ namespace DockerVm.Engine
             private bool _pendingCr;
 
             private readonly int? _keep;
+            private readonly bool _crEndsLine;
 
-            public OutputSink(Action<string>? onLine, int? keep)
+            public OutputSink(Action<string>? onLine, int? keep, bool crEndsLine = true)
             {
                 _onLine = onLine;
                 _keep = keep;
+                _crEndsLine = crEndsLine;
             }
 
             public Action? Failed { get; set; }
@@ -677,10 +686,24 @@ namespace DockerVm.Engine
                 {
                     return;
                 }
-                // Line ends as StreamReader.ReadLine sees them: \n, \r, or \r\n.
+                // Line ends as StreamReader.ReadLine sees them: \n, \r, or \r\n (or only \n, when a \r does not end a line).
                 for (var i = 0; i < count; i++)
                 {
                     var c = chars[i];
+                    if (!_crEndsLine)
+                    {
+                        if (c != '\n')
+                        {
+                            _line.Append(c);
+                            continue;
+                        }
+                        if (_line.Length > 0 && _line[_line.Length - 1] == '\r')
+                        {
+                            _line.Length--;
+                        }
+                        Emit();
+                        continue;
+                    }
                     if (_pendingCr)
                     {
                         _pendingCr = false;

@@ -13,7 +13,7 @@ public class BindingTests
     public static readonly TheoryData<string> TargetCmdlets = new()
     {
         "Start-DockerVm", "Stop-DockerVm", "Suspend-DockerVm", "Resume-DockerVm", "Remove-DockerVm",
-        "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm",
+        "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm", "Get-DockerVmLog",
     };
 
     public static readonly TheoryData<string> MutatingCmdlets = new()

@@ -24,4 +24,5 @@ internal sealed class CliDescribedEngine : IDockerEngine
     public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) => _inner.ExecAsync(target, spec, observer, ct);
     public Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct) => _inner.RunInteractiveAsync(target, spec, ct);
     public Task<string> LogsAsync(string target, int tail, CancellationToken ct) => _inner.LogsAsync(target, tail, ct);
+    public Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct) => _inner.StreamLogsAsync(target, request, observer, ct);
 }

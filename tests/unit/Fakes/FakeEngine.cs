@@ -21,6 +21,39 @@ public sealed class FakeContainer
     /// <summary>When set, a start makes the container exit at once with this code instead of running.</summary>
     public int? DiesOnStartWith { get; set; }
     public string Logs { get; set; } = "";
+    /// <summary>When the container last started (set by a start, or by the test).</summary>
+    public DateTime? StartedAt { get; set; }
+    /// <summary>Published ports, as inspect reports them.</summary>
+    public List<PortBinding> Ports { get; } = new();
+    /// <summary>The healthcheck's report (State.Health); null: none yet.</summary>
+    public ContainerHealth? Health { get; set; }
+    /// <summary>Config.Healthcheck.Test; empty: no healthcheck.</summary>
+    public List<string> HealthcheckTest { get; } = new();
+    /// <summary>Overrides the address a running container gets.</summary>
+    public string? FixedIPAddress { get; set; }
+
+    private readonly List<(LogStream Stream, DateTime Timestamp, string Text)> _logLines = new();
+
+    /// <summary>The container writes a log line (now, unless <paramref name="at"/> says when).</summary>
+    public FakeContainer Log(string text, LogStream stream = LogStream.Stdout, DateTime? at = null)
+    {
+        lock (_logLines)
+        {
+            _logLines.Add((stream, at ?? DateTime.UtcNow, text));
+        }
+        return this;
+    }
+
+    public IReadOnlyList<(LogStream Stream, DateTime Timestamp, string Text)> LogLines
+    {
+        get
+        {
+            lock (_logLines)
+            {
+                return _logLines.ToList();
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -97,6 +130,7 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
         if (status is "running" or "paused")
         {
             c.IPAddress = NextIp();
+            c.StartedAt = DateTime.UtcNow.AddSeconds(-1);
         }
         lock (_lock)
         {
@@ -150,7 +184,8 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
             if (c.Status != "running")
             {
                 c.Status = "running";
-                c.IPAddress = NextIp();
+                c.IPAddress = c.FixedIPAddress ?? NextIp();
+                c.StartedAt = DateTime.UtcNow;
             }
         }
     }
@@ -282,6 +317,50 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
         }
     }
 
+    /// <summary>
+    /// As docker logs: the lines since Since (inclusive), the last Tail of them; with Follow, new
+    /// lines as they are written until the container stops or the call is cancelled.
+    /// </summary>
+    public async Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct)
+    {
+        await EnterAsync("logs", target, request, ct);
+        FakeContainer c;
+        lock (_lock)
+        {
+            c = Existing(target);
+        }
+        var since = request.Since is { } s ? LogLines.ToUtc(s) : DateTime.MinValue;
+        var lines = c.LogLines.Where(l => l.Timestamp >= since).ToList();
+        if (request.Tail is { } tail)
+        {
+            lines = lines.Skip(Math.Max(0, lines.Count - tail)).ToList();
+        }
+        var sent = c.LogLines.Count;
+        foreach (var l in lines)
+        {
+            observer.OnLine(l.Stream, l.Timestamp, l.Text);
+        }
+        while (request.Follow)
+        {
+            var all = c.LogLines;
+            foreach (var l in all.Skip(sent))
+            {
+                observer.OnLine(l.Stream, l.Timestamp, l.Text);
+            }
+            sent = all.Count;
+            bool running;
+            lock (_lock)
+            {
+                running = c.Status is "running" or "paused" && Containers.Contains(c);
+            }
+            if (!running && c.LogLines.Count == sent)
+            {
+                return;
+            }
+            await Task.Delay(10, ct);
+        }
+    }
+
     private static Task<ExecOutcome> DefaultExec(FakeContainer c, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
     {
         var line = string.Join(" ", new[] { spec.Command }.Concat(spec.Arguments));
@@ -338,7 +417,11 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
             Running = c.Status == "running",
             Paused = c.Status == "paused",
             ExitCode = c.ExitCode,
+            StartedAt = c.StartedAt,
+            Health = c.Health,
         },
+        Ports = c.Ports.ToList(),
+        HealthcheckTest = c.HealthcheckTest.ToList(),
         Networks = c.Status is "running" or "paused" && c.IPAddress.Length > 0
             ? new[] { new ContainerNetwork { Name = "bridge", IPAddress = c.IPAddress } }
             : Array.Empty<ContainerNetwork>(),

@@ -20,6 +20,8 @@ namespace DockerVm.Engine
         private const string OciExecFailed = "OCI runtime exec failed:";
         // What a streamed exec keeps of stderr, for the error message of a non-zero exit: the tail.
         private const int StreamedStderrKept = 64 * 1024;
+        // What a log stream keeps of docker's own (undated) stderr lines, for its error message.
+        private const int OwnWordsKept = 64 * 1024;
 
         // The ceilings are the last bound on a live but slow engine; a dead one is found by the
         // liveness probe within seconds (see WatchAsync).
@@ -146,6 +148,51 @@ namespace DockerVm.Engine
         {
             var r = await RunAsync(new Call("logs", DockerCommands.Logs(Context, target, tail), target, QueryCeiling), ct).ConfigureAwait(false);
             return (r.StandardOutput + r.StandardError).TrimEnd();
+        }
+
+        public async Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct)
+        {
+            // docker logs writes the container's stdout to its stdout and the container's stderr to its
+            // stderr, every line dated (--timestamps). On stderr, a line without a date is docker's own
+            // (an error, a warning): kept, never shown as the container's.
+            var own = new List<string>();
+            var ownLength = 0;
+            var call = new Call("logs", DockerCommands.Logs(Context, target, request), target, null)
+            {
+                OnStdout = line =>
+                {
+                    var (time, text) = LogLines.Split(line);
+                    observer.OnLine(LogStream.Stdout, time, text);
+                },
+                OnStderr = line =>
+                {
+                    var (time, text) = LogLines.Split(line);
+                    if (time is not null)
+                    {
+                        observer.OnLine(LogStream.Stderr, time, text);
+                    }
+                    else if (ownLength < OwnWordsKept)
+                    {
+                        own.Add(line);
+                        ownLength += line.Length + 1;
+                    }
+                },
+                KeepStdout = 0,
+                KeepStderr = 0,
+                CarriageReturnEndsLine = false,
+                Accept = _ => true,
+            };
+            var r = await RunAsync(call, ct).ConfigureAwait(false);
+            var words = string.Join("\n", own);
+            if (r.ExitCode != 0)
+            {
+                throw CliErrors.Map("logs", r.CommandLine, r.ExitCode, words, target);
+            }
+            // Exit 0 with undated stderr: docker warned about something; the lines are still the log's.
+            foreach (var line in own)
+            {
+                observer.OnLine(LogStream.Stderr, null, line);
+            }
         }
 
         public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
@@ -286,6 +333,8 @@ namespace DockerVm.Engine
             /// <summary>Each output line as it comes (null: not streamed).</summary>
             public Action<string>? OnStdout { get; init; }
             public Action<string>? OnStderr { get; init; }
+            /// <summary>Whether a lone \r ends a streamed line (false: only \n does).</summary>
+            public bool CarriageReturnEndsLine { get; init; } = true;
             /// <summary>How much text the result keeps (null: all; n: the last n characters).</summary>
             public int? KeepStdout { get; init; }
             public int? KeepStderr { get; init; }
@@ -318,6 +367,7 @@ namespace DockerVm.Engine
                 OnStandardErrorLine = call.OnStderr,
                 KeepStandardOutput = call.KeepStdout,
                 KeepStandardError = call.KeepStderr,
+                CarriageReturnEndsLine = call.CarriageReturnEndsLine,
             };
 
             using var ceilingCts = call.Ceiling is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(call.Ceiling.Value));

@@ -89,6 +89,28 @@ namespace DockerVm.Engine
         public static CliArguments Logs(string? context, string target, int tail) =>
             Begin(context, "logs").Add("--tail").Add(tail.ToString(CultureInfo.InvariantCulture)).Add(target);
 
+        /// <summary>
+        /// docker logs --timestamps, always: each line comes back dated, and a line without a date on
+        /// stderr is docker's own word, not the container's.
+        /// </summary>
+        public static CliArguments Logs(string? context, string target, LogRequest request)
+        {
+            var args = Begin(context, "logs").Add("--timestamps");
+            if (request.Follow)
+            {
+                args.Add("--follow");
+            }
+            if (request.Since is { } since)
+            {
+                args.Add("--since").Add(LogLines.FormatSince(since));
+            }
+            if (request.Tail is { } tail)
+            {
+                args.Add("--tail").Add(System.Math.Max(0, tail).ToString(CultureInfo.InvariantCulture));
+            }
+            return args.Add(target);
+        }
+
         /// <summary>docker exec; <paramref name="marker"/> tags the process so a cancelled exec can be ended inside the container.</summary>
         internal static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker, SecretEnvironment? secrets)
         {
