@@ -21,6 +21,11 @@
         'Get-DockerVmProperties'
         'Get-DockerVm'
         'Wait-DockerVm'
+        'Copy-DockerVmItem'
+        'Checkpoint-DockerVm'
+        'Get-DockerVmCheckpoint'
+        'Restore-DockerVmCheckpoint'
+        'Remove-DockerVmCheckpoint'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

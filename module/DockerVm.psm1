@@ -4,5 +4,6 @@ $framework = if ($PSVersionTable.PSEdition -eq 'Core' -and [Environment]::Versio
 Import-Module -Name (Join-Path $PSScriptRoot "lib/$framework/DockerVm.dll") -ErrorAction Stop
 Export-ModuleMember -Cmdlet @(
     'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-    'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
+    'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm',
+    'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint'
 )

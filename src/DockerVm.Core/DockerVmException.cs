@@ -17,6 +17,10 @@ namespace DockerVm
         EngineUnavailable,
         CliNotFound,
         CommandFailed,
+        /// <summary>A copy source (or the folder a copy goes into) does not exist, in the VM or on the host.</summary>
+        PathNotFound,
+        /// <summary>No checkpoint has that name.</summary>
+        CheckpointNotFound,
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ namespace DockerVm.Commands
             DockerVmErrorKind.Timeout => ErrorCategory.OperationTimeout,
             DockerVmErrorKind.EngineUnavailable => ErrorCategory.ResourceUnavailable,
             DockerVmErrorKind.CliNotFound => ErrorCategory.ObjectNotFound,
+            DockerVmErrorKind.PathNotFound => ErrorCategory.ObjectNotFound,
+            DockerVmErrorKind.CheckpointNotFound => ErrorCategory.ObjectNotFound,
             _ => ErrorCategory.NotSpecified,
         };
 

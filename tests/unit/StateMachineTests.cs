@@ -216,6 +216,8 @@ public class ErrorIdAndNameTests
     [InlineData(DockerVmErrorKind.EngineUnavailable, "DockerEngineUnavailable")]
     [InlineData(DockerVmErrorKind.CliNotFound, "DockerCliNotFound")]
     [InlineData(DockerVmErrorKind.CommandFailed, "DockerCommandFailed")]
+    [InlineData(DockerVmErrorKind.PathNotFound, "DockerVmPathNotFound")]
+    [InlineData(DockerVmErrorKind.CheckpointNotFound, "DockerVmCheckpointNotFound")]
     public void Error_ids_are_the_contracts(DockerVmErrorKind kind, string id)
     {
         Assert.Equal(id, DockerVmException.IdOf(kind));
@@ -225,7 +227,7 @@ public class ErrorIdAndNameTests
     [Fact]
     public void Every_kind_has_a_test_above()
     {
-        Assert.Equal(12, Enum.GetValues<DockerVmErrorKind>().Length);
+        Assert.Equal(14, Enum.GetValues<DockerVmErrorKind>().Length);
     }
 
     [Theory]

@@ -13,12 +13,13 @@ public class BindingTests
     public static readonly TheoryData<string> TargetCmdlets = new()
     {
         "Start-DockerVm", "Stop-DockerVm", "Suspend-DockerVm", "Resume-DockerVm", "Remove-DockerVm",
-        "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm",
+        "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm", "Checkpoint-DockerVm",
     };
 
     public static readonly TheoryData<string> MutatingCmdlets = new()
     {
         "New-DockerVm", "Start-DockerVm", "Stop-DockerVm", "Suspend-DockerVm", "Resume-DockerVm", "Remove-DockerVm",
+        "Copy-DockerVmItem", "Checkpoint-DockerVm", "Restore-DockerVmCheckpoint", "Remove-DockerVmCheckpoint",
     };
 
     [Theory]
