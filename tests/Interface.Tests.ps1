@@ -3,14 +3,13 @@
 BeforeDiscovery {
     $moduleRoot = $env:DOCKERVM_TEST_MODULE ? $env:DOCKERVM_TEST_MODULE : (Join-Path $PSScriptRoot '../out/DockerVm/DockerVm.psd1')
     Import-Module $moduleRoot -Force
-    $script:targetCmdlets = @(
-        'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Wait-DockerVm'
-    ) | ForEach-Object { @{ Name = $_ } }
-    $script:mutating = @('New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm') |
-        ForEach-Object { @{ Name = $_ } }
-    $script:passThru = @('Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm', 'Wait-DockerVm') |
-        ForEach-Object { @{ Name = $_ } }
+    # Derived from the module itself, so every cmdlet added is checked without being listed here.
+    $script:allCmdlets = (Get-Command -Module DockerVm -CommandType Cmdlet).Name | Sort-Object
+    $script:targetCmdlets = Get-Command -Module DockerVm -CommandType Cmdlet |
+        Where-Object { $_.Parameters['VM'] -and $_.Parameters['VM'].ParameterType -eq [DockerVm.DockerVmInstance[]] -and $_.ParameterSets.Name -contains 'ByName' } |
+        ForEach-Object { @{ Name = $_.Name } }
+    $script:mutating = Get-Command -Module DockerVm -CommandType Cmdlet | Where-Object { $_.Parameters['WhatIf'] } | ForEach-Object { @{ Name = $_.Name } }
+    $script:passThru = Get-Command -Module DockerVm -CommandType Cmdlet | Where-Object { $_.Parameters['PassThru'] } | ForEach-Object { @{ Name = $_.Name } }
 }
 
 BeforeAll {
@@ -28,7 +27,8 @@ Describe 'Module surface' -Tag 'Interface' {
     It 'exports exactly the contract cmdlets' {
         $names = (Get-Command -Module DockerVm).Name | Sort-Object
         $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
-                'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm') | Sort-Object)
+                'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm',
+                'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint') | Sort-Object)
         (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
     }
 
@@ -43,6 +43,7 @@ Describe 'Module surface' -Tag 'Interface' {
         @{ Type = 'DockerVm.DockerVmProperties'; Props = 'Name', 'IPAddress', 'CloneInfo', 'State' }
         @{ Type = 'DockerVm.DockerVmExecResult'; Props = 'Name', 'Command', 'Arguments', 'ExitCode', 'StandardOutput', 'StandardError', 'Duration' }
         @{ Type = 'DockerVm.CloneInfo'; Props = 'Image', 'Name' }
+        @{ Type = 'DockerVm.DockerVmCheckpoint'; Props = 'VMName', 'Name', 'ImageId', 'CreatedAt', 'Context' }
     ) {
         $t = $Type -as [type]
         $t | Should -Not -BeNullOrEmpty
@@ -60,7 +61,7 @@ Describe 'Module surface' -Tag 'Interface' {
         [DockerVm.CloneInfo]::new('img:1', 'vm1').ToString() | Should -Be 'image=img:1 name=vm1'
     }
 
-    It 'has a table view for <_>' -ForEach 'DockerVm.DockerVmInstance', 'DockerVm.DockerVmProperties', 'DockerVm.DockerVmExecResult' {
+    It 'has a table view for <_>' -ForEach 'DockerVm.DockerVmInstance', 'DockerVm.DockerVmProperties', 'DockerVm.DockerVmExecResult', 'DockerVm.DockerVmCheckpoint' {
         $view = Get-FormatData -TypeName $_
         $view | Should -Not -BeNullOrEmpty
         $view.FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
@@ -171,11 +172,63 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
     }
 }
 
+Describe 'Machine toolkit parameters: copy and checkpoints' -Tag 'Interface' {
+    It 'Copy-DockerVmItem: -Path string[] at 0 from the pipeline, -Destination at 1, -ToVM or -FromVM (a VM or its name), -Context, -PassThru' {
+        $c = Get-Command Copy-DockerVmItem
+        $c.ParameterSets.Name | Sort-Object | Should -Be @('FromVM', 'ToVM')
+        $c.Parameters['Path'].ParameterType | Should -Be ([string[]])
+        $c.Parameters['Path'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 0
+        $c.Parameters['Path'].Attributes.Where({ $_ -is [Parameter] }).ValueFromPipeline | Should -Contain $true
+        $c.Parameters['Destination'].ParameterType | Should -Be ([string])
+        $c.Parameters['Destination'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 1
+        foreach ($p in 'ToVM', 'FromVM') {
+            $c.Parameters[$p].ParameterType | Should -Be ([DockerVm.DockerVmInstance])
+            $c.Parameters[$p].ParameterSets.Keys | Should -Be @($p)
+            $c.Parameters[$p].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentTransformationAttribute] }) | Should -Not -BeNullOrEmpty
+        }
+        $c.Parameters['Context'].ParameterType | Should -Be ([string])
+        $c.Parameters['PassThru'].ParameterType | Should -Be ([switch])
+    }
+
+    It 'Checkpoint-DockerVm: -CheckpointName string at 1' {
+        $p = (Get-Command Checkpoint-DockerVm).Parameters['CheckpointName']
+        $p.ParameterType | Should -Be ([string])
+        $p.Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 1
+    }
+
+    It 'Get-DockerVmCheckpoint: -VMName and -Name string[] at 0 and 1 with wildcards and completion, -Context' {
+        $c = Get-Command Get-DockerVmCheckpoint
+        foreach ($p in @(@{ N = 'VMName'; P = 0 }, @{ N = 'Name'; P = 1 })) {
+            $c.Parameters[$p.N].ParameterType | Should -Be ([string[]])
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain $p.P
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) | Should -Not -BeNullOrEmpty
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }) | Should -Not -BeNullOrEmpty
+        }
+        $c.Parameters['Context'] | Should -Not -BeNullOrEmpty
+    }
+
+    It '<_>: -Checkpoint from the pipeline, or -VMName and -Name (completed)' -ForEach 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint' {
+        $c = Get-Command $_
+        $c.ParameterSets.Name | Sort-Object | Should -Be @('ByCheckpoint', 'ByName')
+        $c.DefaultParameterSet | Should -Be 'ByCheckpoint'
+        $c.Parameters['Checkpoint'].ParameterType.GetElementType() ?? $c.Parameters['Checkpoint'].ParameterType | Should -Be ([DockerVm.DockerVmCheckpoint])
+        $c.Parameters['Checkpoint'].ParameterSets['ByCheckpoint'].ValueFromPipeline | Should -BeTrue
+        $c.Parameters['VMName'].ParameterSets['ByName'].IsMandatory | Should -BeTrue
+        $c.Parameters['Name'].ParameterSets['ByName'].IsMandatory | Should -BeTrue
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Restore-DockerVmCheckpoint has -Start and -PassThru; New-DockerVm -Checkpoint is a set of its own' {
+        (Get-Command Restore-DockerVmCheckpoint).Parameters['Start'].ParameterType | Should -Be ([switch])
+        $p = (Get-Command New-DockerVm).Parameters['Checkpoint']
+        $p.ParameterType | Should -Be ([DockerVm.DockerVmCheckpoint])
+        $p.ParameterSets.Keys | Should -Be @('FromCheckpoint')
+        (Get-Command New-DockerVm).Parameters['Image'].ParameterSets.Keys | Should -Not -Contain 'FromCheckpoint'
+    }
+}
+
 Describe 'Help' -Tag 'Interface', 'Help' {
-    It '<_> has a synopsis and at least two examples' -ForEach @(
-        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
-    ) {
+    It '<_> has a synopsis and at least two examples' -ForEach $allCmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '^\s*\S+-DockerVm\w*\s+\['  # not the auto-generated syntax line
@@ -196,10 +249,7 @@ Describe 'Help' -Tag 'Interface', 'Help' {
 
 Describe 'Help matches the code' -Tag 'Interface', 'Help' {
     # The markdown sources under module/help carry each parameter's metadata; they must not drift from the cmdlets.
-    It '<_> documents each parameter as the code declares it' -ForEach @(
-        'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
-        'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm'
-    ) {
+    It '<_> documents each parameter as the code declares it' -ForEach $allCmdlets {
         $c = Get-Command $_
         $h = Get-Help $_
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -214,7 +264,9 @@ Describe 'Help matches the code' -Tag 'Interface', 'Help' {
             $required = [bool]($attrs | Where-Object Mandatory)
             $position = @($attrs | ForEach-Object Position | Where-Object { $_ -ge 0 } | Select-Object -Unique)
             $positionText = $position.Count ? "$($position[0])" : 'named'
-            $pipeline = ($attrs | Where-Object ValueFromPipeline) ? 'True (ByValue)' : (($attrs | Where-Object ValueFromPipelineByPropertyName) ? 'True (ByPropertyName)' : 'False')
+            $byValue = [bool]($attrs | Where-Object ValueFromPipeline)
+            $byProperty = [bool]($attrs | Where-Object ValueFromPipelineByPropertyName)
+            $pipeline = if ($byValue -and $byProperty) { 'True (ByValue, ByPropertyName)' } elseif ($byValue) { 'True (ByValue)' } elseif ($byProperty) { 'True (ByPropertyName)' } else { 'False' }
             $globbing = [bool]($md.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
             $type = $md.ParameterType.IsGenericType ? $md.ParameterType.GetGenericArguments()[0].Name : $md.ParameterType.Name
             if ("$($hp.required)" -ne "$required".ToLower()) { "-$name required: help $($hp.required), code $required" }
