@@ -17,6 +17,12 @@ namespace DockerVm.Commands
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             var value = inputData is PSObject p ? p.BaseObject : inputData;
+            // One VM in an array (@($vm), a one-row result) is that VM.
+            if (value is System.Collections.IList { Count: 1 } one)
+            {
+                value = one[0] is PSObject q ? q.BaseObject : one[0];
+                inputData = value!;
+            }
             if (value is string name)
             {
                 // Never a VM of its own, never registered nor sent anything: it only carries the name to the cmdlet.

@@ -79,6 +79,10 @@ namespace DockerVm.Commands
             {
                 return given;
             }
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw Failures.NoSuchVm(name, Context);
+            }
             var engine = VmRegistry.Engine(Context);
             return Await(ct => VmRegistry.FindAsync(engine, new[] { name }, ct)).FirstOrDefault()
                    ?? throw Failures.NoSuchVm(name, Context);

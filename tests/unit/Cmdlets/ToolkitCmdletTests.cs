@@ -126,6 +126,21 @@ public sealed class ToolkitCmdletTests : IDisposable
     }
 
     [Fact]
+    public void ToVM_takes_a_vm_in_a_one_element_array_and_an_empty_name_is_DockerVmNotFound()
+    {
+        using var s = new CmdletSession();
+        var a = s.Fake.Add("web1", "exited");
+        var file = HostFile("one.txt", new byte[] { 7 });
+        s.Set("file", file);
+
+        s.Ok("Copy-DockerVmItem $file -ToVM @(Get-DockerVm web1 -Context $ctx) -Destination /tmp/");
+        var empty = s.Run("Copy-DockerVmItem $file -ToVM '' -Context $ctx -Destination /tmp/");
+
+        Assert.Equal(new byte[] { 7 }, a.Files["/tmp/one.txt"]);
+        Expect.OnlyError(empty, "DockerVmNotFound", "CopyDockerVmItemCommand", ErrorCategory.ObjectNotFound);
+    }
+
+    [Fact]
     public void A_vm_name_that_matches_nothing_is_DockerVmNotFound_once()
     {
         using var s = new CmdletSession();
