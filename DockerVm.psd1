@@ -26,6 +26,11 @@
         'Restart-DockerVm'
         'Enter-DockerVm'
         'Get-DockerVmLog'
+        'Copy-DockerVmItem'
+        'Checkpoint-DockerVm'
+        'Get-DockerVmCheckpoint'
+        'Restore-DockerVmCheckpoint'
+        'Remove-DockerVmCheckpoint'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

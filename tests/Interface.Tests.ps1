@@ -28,7 +28,8 @@ Describe 'Module surface' -Tag 'Interface' {
         $names = (Get-Command -Module DockerVm).Name | Sort-Object
         $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
                 'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm',
-                'Restart-DockerVm', 'Enter-DockerVm', 'Get-DockerVmLog') | Sort-Object)
+                'Restart-DockerVm', 'Enter-DockerVm', 'Get-DockerVmLog',
+                'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint') | Sort-Object)
         (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
     }
 
@@ -44,6 +45,7 @@ Describe 'Module surface' -Tag 'Interface' {
         @{ Type = 'DockerVm.DockerVmExecResult'; Props = 'Name', 'Command', 'Arguments', 'ExitCode', 'StandardOutput', 'StandardError', 'Duration' }
         @{ Type = 'DockerVm.CloneInfo'; Props = 'Image', 'Name' }
         @{ Type = 'DockerVm.DockerVmLogLine'; Props = 'Name', 'Stream', 'Timestamp', 'Text' }
+        @{ Type = 'DockerVm.DockerVmCheckpoint'; Props = 'VMName', 'Name', 'ImageId', 'CreatedAt', 'Context' }
     ) {
         $t = $Type -as [type]
         $t | Should -Not -BeNullOrEmpty
@@ -83,7 +85,7 @@ Describe 'Module surface' -Tag 'Interface' {
         [DockerVm.CloneInfo]::new('img:1', 'vm1').ToString() | Should -Be 'image=img:1 name=vm1'
     }
 
-    It 'has a table view for <_>' -ForEach 'DockerVm.DockerVmInstance', 'DockerVm.DockerVmProperties', 'DockerVm.DockerVmExecResult' {
+    It 'has a table view for <_>' -ForEach 'DockerVm.DockerVmInstance', 'DockerVm.DockerVmProperties', 'DockerVm.DockerVmExecResult', 'DockerVm.DockerVmCheckpoint' {
         $view = Get-FormatData -TypeName $_
         $view | Should -Not -BeNullOrEmpty
         $view.FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
@@ -210,6 +212,61 @@ Describe 'Cmdlet-specific parameters' -Tag 'Interface' {
         $c.Parameters['Follow'].ParameterType | Should -Be ([switch])
         $c.Parameters['Timestamps'].ParameterType | Should -Be ([switch])
         $c.OutputType.Type | Should -Contain ([DockerVm.DockerVmLogLine])
+    }
+}
+
+Describe 'Machine toolkit parameters: copy and checkpoints' -Tag 'Interface' {
+    It 'Copy-DockerVmItem: -Path string[] at 0 from the pipeline, -Destination at 1, -ToVM or -FromVM (a VM or its name), -Context, -PassThru' {
+        $c = Get-Command Copy-DockerVmItem
+        $c.ParameterSets.Name | Sort-Object | Should -Be @('FromVM', 'ToVM')
+        $c.Parameters['Path'].ParameterType | Should -Be ([string[]])
+        $c.Parameters['Path'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 0
+        $c.Parameters['Path'].Attributes.Where({ $_ -is [Parameter] }).ValueFromPipeline | Should -Contain $true
+        $c.Parameters['Destination'].ParameterType | Should -Be ([string])
+        $c.Parameters['Destination'].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 1
+        foreach ($p in 'ToVM', 'FromVM') {
+            $c.Parameters[$p].ParameterType | Should -Be ([DockerVm.DockerVmInstance])
+            $c.Parameters[$p].ParameterSets.Keys | Should -Be @($p)
+            $c.Parameters[$p].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentTransformationAttribute] }) | Should -Not -BeNullOrEmpty
+        }
+        $c.Parameters['Context'].ParameterType | Should -Be ([string])
+        $c.Parameters['PassThru'].ParameterType | Should -Be ([switch])
+    }
+
+    It 'Checkpoint-DockerVm: -CheckpointName string at 1' {
+        $p = (Get-Command Checkpoint-DockerVm).Parameters['CheckpointName']
+        $p.ParameterType | Should -Be ([string])
+        $p.Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain 1
+    }
+
+    It 'Get-DockerVmCheckpoint: -VMName and -Name string[] at 0 and 1 with wildcards and completion, -Context' {
+        $c = Get-Command Get-DockerVmCheckpoint
+        foreach ($p in @(@{ N = 'VMName'; P = 0 }, @{ N = 'Name'; P = 1 })) {
+            $c.Parameters[$p.N].ParameterType | Should -Be ([string[]])
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [Parameter] }).Position | Should -Contain $p.P
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }) | Should -Not -BeNullOrEmpty
+            $c.Parameters[$p.N].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }) | Should -Not -BeNullOrEmpty
+        }
+        $c.Parameters['Context'] | Should -Not -BeNullOrEmpty
+    }
+
+    It '<_>: -Checkpoint from the pipeline, or -VMName and -Name (completed)' -ForEach 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint' {
+        $c = Get-Command $_
+        $c.ParameterSets.Name | Sort-Object | Should -Be @('ByCheckpoint', 'ByName')
+        $c.DefaultParameterSet | Should -Be 'ByCheckpoint'
+        $c.Parameters['Checkpoint'].ParameterType.GetElementType() ?? $c.Parameters['Checkpoint'].ParameterType | Should -Be ([DockerVm.DockerVmCheckpoint])
+        $c.Parameters['Checkpoint'].ParameterSets['ByCheckpoint'].ValueFromPipeline | Should -BeTrue
+        $c.Parameters['VMName'].ParameterSets['ByName'].IsMandatory | Should -BeTrue
+        $c.Parameters['Name'].ParameterSets['ByName'].IsMandatory | Should -BeTrue
+        $c.Parameters['Name'].Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }) | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Restore-DockerVmCheckpoint has -Start and -PassThru; New-DockerVm -Checkpoint is a set of its own' {
+        (Get-Command Restore-DockerVmCheckpoint).Parameters['Start'].ParameterType | Should -Be ([switch])
+        $p = (Get-Command New-DockerVm).Parameters['Checkpoint']
+        $p.ParameterType | Should -Be ([DockerVm.DockerVmCheckpoint])
+        $p.ParameterSets.Keys | Should -Be @('FromCheckpoint')
+        (Get-Command New-DockerVm).Parameters['Image'].ParameterSets.Keys | Should -Not -Contain 'FromCheckpoint'
     }
 }
 

@@ -39,6 +39,11 @@ $leaks = Invoke-Suite -Path (Join-Path $TestsPath 'Leaks.Tests.ps1')
 # After the check has spoken, clear what a failed test may have left, so the engine starts clean next time.
 $left = & docker ps -aq --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN"
 if ($left) { & docker rm -f @left *> $null }
+# Checkpoint images: untag them (a parent goes with its last child), then whatever is left.
+$refs = & docker images --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN" --format '{{.Repository}}:{{.Tag}}' | Where-Object { $_ -notlike '*<none>*' }
+if ($refs) { & docker rmi -f @refs *> $null }
+$images = & docker images -a -q --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN"
+if ($images) { & docker rmi -f @images *> $null }
 
 $passed = $main.PassedCount + $leaks.PassedCount
 $failed = $main.FailedCount + $leaks.FailedCount + $main.FailedBlocksCount + $main.FailedContainersCount + $leaks.FailedContainersCount

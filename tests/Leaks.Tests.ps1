@@ -10,4 +10,9 @@ Describe 'Leak check' -Tag 'E2E', 'Leaks' {
         $left | Should -BeNullOrEmpty -Because "every test removes what it creates (left: $($left -join ', '))"
     }
 
+    It 'leaves no image carrying the run label (checkpoints carry their VM''s labels)' {
+        $left = & docker images -a --filter "label=dockervm.test=$script:TestRun" --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+        $left | Should -BeNullOrEmpty -Because "every test removes the checkpoints it takes (left: $($left -join ', '))"
+    }
+
 }

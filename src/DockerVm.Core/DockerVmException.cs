@@ -19,6 +19,10 @@ namespace DockerVm
         CommandFailed,
         /// <summary>A readiness wait (-ForLog, -ForPort, -Healthy) ran past its timeout, or can never succeed.</summary>
         NotReady,
+        /// <summary>A copy source (or the folder a copy goes into) does not exist, in the VM or on the host.</summary>
+        PathNotFound,
+        /// <summary>No checkpoint has that name.</summary>
+        CheckpointNotFound,
     }
 
     /// <summary>

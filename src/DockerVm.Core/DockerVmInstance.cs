@@ -13,7 +13,7 @@ namespace DockerVm
     /// before any engine call, and serialised with every other action on this VM by
     /// <see cref="Transitions"/>. The VM acts on its container's id, never on a name it remembers.
     /// </summary>
-    public sealed class DockerVmInstance
+    public sealed partial class DockerVmInstance
     {
         private static readonly TimeSpan ReadBackTimeout = Timeouts.Cleanup;
         private readonly IDockerEngine _engine;

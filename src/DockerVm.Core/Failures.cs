@@ -313,5 +313,105 @@ namespace DockerVm
             var tail = string.Join(" | ", kept.Skip(Math.Max(0, kept.Length - lines)));
             return tail.Length == 0 ? "(no error output)" : tail;
         }
+
+        // ---- the machine toolkit: copy ----------------------------------------------------------
+
+        private const string HostPathHint = "Check the path: relative paths are resolved from the current location (Get-Location); a folder's contents are copied with 'folder/.'.";
+        private const string VmPathHint = "Check the path in the VM (docker cp paths are absolute in the VM): Invoke-DockerVmExec VM ls -la /the/folder lists a Running VM's files.";
+
+        /// <summary>A copy source on the host that does not exist (found before any engine call).</summary>
+        public static DockerVmException HostPathNotFound(string path, string? vmName) =>
+            new(DockerVmErrorKind.PathNotFound, $"Cannot copy '{path}' into VM '{vmName}': it does not exist on the host.", vmName)
+            {
+                RecommendedAction = HostPathHint,
+            };
+
+        /// <summary>The host folder a copy out of a VM would write into does not exist (found before any engine call).</summary>
+        public static DockerVmException HostFolderNotFound(string destination, string folder, string? vmName) =>
+            new(DockerVmErrorKind.PathNotFound, $"Cannot copy out of VM '{vmName}' to '{destination}': the folder '{folder}' does not exist on the host.", vmName)
+            {
+                RecommendedAction = "Create the folder first (New-Item -ItemType Directory), or copy into a folder that exists.",
+            };
+
+        /// <summary>The engine says a path of a copy does not exist in the container (the transport's error, before the VM is known).</summary>
+        public static DockerVmException EnginePathNotFound(string? target, string commandLine, int? exitCode, string detail) =>
+            new(DockerVmErrorKind.PathNotFound, $"A path of the copy does not exist in the container: {Tail(detail)}", target)
+            {
+                RecommendedAction = VmPathHint,
+                CommandLine = commandLine,
+                StandardError = detail,
+                ExitCode = exitCode,
+            };
+
+        /// <summary>A copy's path does not exist in the VM: the source (out of the VM), or the folder the destination goes into (into the VM).</summary>
+        public static DockerVmException PathNotFoundInVm(string vmName, CopySpec spec, DockerVmException? cause) =>
+            new(DockerVmErrorKind.PathNotFound,
+                (spec.Direction == CopyDirection.FromContainer
+                    ? $"Cannot copy '{spec.ContainerPath}' out of VM '{vmName}': it does not exist in the VM."
+                    : $"Cannot copy '{spec.HostPath}' into VM '{vmName}': the destination '{spec.ContainerPath}' (or the folder it goes into) does not exist in the VM.")
+                + (cause?.StandardError is { Length: > 0 } e ? $" docker: {Tail(e)}" : ""), vmName, cause)
+            {
+                RecommendedAction = VmPathHint,
+                CommandLine = cause?.CommandLine,
+                StandardError = cause?.StandardError,
+                ExitCode = cause?.ExitCode,
+            };
+
+        // ---- the machine toolkit: checkpoints ---------------------------------------------------
+
+        private const string ListCheckpoints = "Run Get-DockerVmCheckpoint to list the checkpoints (those of deleted VMs too).";
+
+        /// <summary>No checkpoint of that VM has that name.</summary>
+        public static DockerVmException CheckpointNotFound(string? vmName, string name, string? context, DockerVmException? cause = null) =>
+            new(DockerVmErrorKind.CheckpointNotFound,
+                vmName is null ? $"No checkpoint named '{name}' exists{On(context)}." : $"VM '{vmName}' has no checkpoint named '{name}'{On(context)}.", vmName, cause)
+            {
+                RecommendedAction = ListCheckpoints,
+                CommandLine = cause?.CommandLine,
+                StandardError = cause?.StandardError,
+            };
+
+        /// <summary>The engine has no such image (the transport's error: a checkpoint removed meanwhile).</summary>
+        public static DockerVmException CheckpointImageNotFound(string reference, string commandLine, int? exitCode, string detail) =>
+            new(DockerVmErrorKind.CheckpointNotFound, $"The checkpoint image '{reference}' does not exist: {Tail(detail)}", reference)
+            {
+                RecommendedAction = ListCheckpoints,
+                CommandLine = commandLine,
+                StandardError = detail,
+                ExitCode = exitCode,
+            };
+
+        /// <summary>A checkpoint name that is taken already for this VM.</summary>
+        public static DockerVmException CheckpointExists(string vmName, string name, string? context) =>
+            new(DockerVmErrorKind.NameConflict, $"VM '{vmName}' already has a checkpoint named '{name}'{On(context)}.", vmName)
+            {
+                RecommendedAction = "Choose another -CheckpointName, or remove the old one first (Remove-DockerVmCheckpoint).",
+            };
+
+        /// <summary>A checkpoint name DockerVm cannot keep.</summary>
+        public static DockerVmException InvalidCheckpointName(string? name, string? vmName) =>
+            new(DockerVmErrorKind.InvalidName,
+                $"'{name}' is not a valid checkpoint name: it must have 1 to {Checkpoints.MaxNameLength} characters, no control characters, no wildcard characters (* ? [ ]) and no leading or trailing spaces.", vmName)
+            {
+                RecommendedAction = "Choose a name such as before-upgrade, or leave -CheckpointName out for a timestamp.",
+            };
+
+        /// <summary>The image is still used by a container (a VM created or restored from the checkpoint).</summary>
+        public static DockerVmException ImageInUse(string reference, string commandLine, string detail) =>
+            new(DockerVmErrorKind.CommandFailed,
+                $"Cannot remove '{reference}': a container still uses it (a VM created or restored from this checkpoint). docker: {Tail(detail)}", reference)
+            {
+                RecommendedAction = "Remove the VMs created or restored from this checkpoint first (Get-DockerVm shows their Image), then remove the checkpoint.",
+                CommandLine = commandLine,
+                StandardError = detail,
+            };
+
+        /// <summary>Restore replaces an existing VM's container: the VM must exist.</summary>
+        public static DockerVmException RestoreNeedsVm(string vmName, string checkpoint, string? context) =>
+            new(DockerVmErrorKind.NotFound,
+                $"Cannot restore checkpoint '{checkpoint}': VM '{vmName}' does not exist{On(context)}, and a restore replaces an existing VM's container.", vmName)
+            {
+                RecommendedAction = $"Create the VM again from the checkpoint: New-DockerVm -Checkpoint (Get-DockerVmCheckpoint -VMName {vmName} -Name '{checkpoint}') -Name {vmName}.",
+            };
     }
 }

@@ -20,6 +20,8 @@ namespace DockerVm.Commands
             DockerVmErrorKind.EngineUnavailable => ErrorCategory.ResourceUnavailable,
             DockerVmErrorKind.CliNotFound => ErrorCategory.ObjectNotFound,
             DockerVmErrorKind.NotReady => ErrorCategory.OperationTimeout,
+            DockerVmErrorKind.PathNotFound => ErrorCategory.ObjectNotFound,
+            DockerVmErrorKind.CheckpointNotFound => ErrorCategory.ObjectNotFound,
             _ => ErrorCategory.NotSpecified,
         };
 

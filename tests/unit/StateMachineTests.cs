@@ -217,6 +217,8 @@ public class ErrorIdAndNameTests
     [InlineData(DockerVmErrorKind.CliNotFound, "DockerCliNotFound")]
     [InlineData(DockerVmErrorKind.CommandFailed, "DockerCommandFailed")]
     [InlineData(DockerVmErrorKind.NotReady, "DockerVmNotReady")]
+    [InlineData(DockerVmErrorKind.PathNotFound, "DockerVmPathNotFound")]
+    [InlineData(DockerVmErrorKind.CheckpointNotFound, "DockerVmCheckpointNotFound")]
     public void Error_ids_are_the_contracts(DockerVmErrorKind kind, string id)
     {
         Assert.Equal(id, DockerVmException.IdOf(kind));
@@ -226,7 +228,7 @@ public class ErrorIdAndNameTests
     [Fact]
     public void Every_kind_has_a_test_above()
     {
-        Assert.Equal(13, Enum.GetValues<DockerVmErrorKind>().Length);
+        Assert.Equal(15, Enum.GetValues<DockerVmErrorKind>().Length);
     }
 
     [Theory]

@@ -101,3 +101,86 @@ namespace DockerVm.Engine
             Requests.Count == 0 ? "(no engine request)" : string.Join(" && ", Requests.Select(Engine.Describe));
     }
 }
+
+namespace DockerVm.Engine
+{
+    // ---- the machine toolkit: copy, checkpoints ------------------------------------------------
+
+    /// <summary>Which way a copy goes.</summary>
+    public enum CopyDirection
+    {
+        /// <summary>From the host into the container.</summary>
+        ToContainer,
+        /// <summary>From the container to the host.</summary>
+        FromContainer,
+    }
+
+    /// <summary>
+    /// What a copy asks (docker cp semantics, any container status): a file or a folder, a source
+    /// ending in <c>/.</c> copies a folder's contents, a destination that is an existing folder
+    /// receives the source under its own name.
+    /// </summary>
+    public sealed class CopySpec
+    {
+        public CopyDirection Direction { get; init; }
+        /// <summary>The path on the host: absolute, resolved by the caller.</summary>
+        public string HostPath { get; init; } = "";
+        /// <summary>The path in the container (absolute; relative to its root otherwise).</summary>
+        public string ContainerPath { get; init; } = "";
+
+        public string Source => Direction == CopyDirection.ToContainer ? HostPath : ContainerPath;
+        public string Destination => Direction == CopyDirection.ToContainer ? ContainerPath : HostPath;
+    }
+
+    /// <summary>
+    /// What a commit asks: the container's filesystem (and config: command, environment, labels) as
+    /// a local image tagged <see cref="Repository"/>:<see cref="Tag"/>, with <see cref="Labels"/> set
+    /// over the container's own. The engine cannot delete a label on commit: an empty value is how a
+    /// label the container carries is blanked.
+    /// </summary>
+    public sealed class CommitSpec
+    {
+        public string Repository { get; init; } = "";
+        public string Tag { get; init; } = "";
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        /// <summary>Pause a running container while its filesystem is read (docker's default).</summary>
+        public bool Pause { get; init; } = true;
+
+        /// <summary>repository:tag.</summary>
+        public string Reference => Repository + ":" + Tag;
+    }
+
+    /// <summary>docker cp between the host and a container.</summary>
+    public sealed class CopyRequest : EngineRequest
+    {
+        public CopyRequest(string target, CopySpec spec) : base(target) => Spec = spec;
+        public CopySpec Spec { get; }
+        public override Task SendAsync(IDockerEngine engine, CancellationToken ct) => engine.CopyAsync(Target, Spec, ct);
+    }
+
+    /// <summary>docker commit: a container's filesystem as a tagged local image.</summary>
+    public sealed class CommitRequest : EngineRequest
+    {
+        public CommitRequest(string target, CommitSpec spec) : base(target) => Spec = spec;
+        public CommitSpec Spec { get; }
+        /// <summary>The new image's id (sha256:...), once sent.</summary>
+        public string? ImageId { get; private set; }
+        public override async Task SendAsync(IDockerEngine engine, CancellationToken ct) =>
+            ImageId = await engine.CommitAsync(Target, Spec, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>docker rmi of one image reference (repository:tag, or an id): untags it; the image goes when nothing else needs it.</summary>
+    public sealed class RemoveImageRequest : EngineRequest
+    {
+        public RemoveImageRequest(string reference) : base(reference) { }
+        public override Task SendAsync(IDockerEngine engine, CancellationToken ct) => engine.RemoveImageAsync(Target, ct);
+    }
+
+    /// <summary>docker rename: gives a container another name.</summary>
+    public sealed class RenameRequest : EngineRequest
+    {
+        public RenameRequest(string target, string newName) : base(target) => NewName = newName;
+        public string NewName { get; }
+        public override Task SendAsync(IDockerEngine engine, CancellationToken ct) => engine.RenameAsync(Target, NewName, ct);
+    }
+}

@@ -127,5 +127,37 @@ namespace DockerVm.Engine
         /// container is NotFound.
         /// </summary>
         Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct);
+        // ---- the machine toolkit: copy, checkpoints (images) --------------------------------
+
+        /// <summary>
+        /// Copies a file or folder between the host and a container in any status (docker cp
+        /// semantics, content byte for byte). A path the engine cannot find in the container (the
+        /// source, or the folder a destination goes into) is PathNotFound; a missing container is NotFound.
+        /// </summary>
+        Task CopyAsync(string target, CopySpec spec, CancellationToken ct);
+
+        /// <summary>
+        /// Snapshots a container (any status; a running one is paused meanwhile when
+        /// <see cref="CommitSpec.Pause"/>) as a local image tagged <see cref="CommitSpec.Reference"/>,
+        /// its labels those of the container with <see cref="CommitSpec.Labels"/> set over them.
+        /// Returns the image's full id (sha256:...). A missing container is NotFound.
+        /// </summary>
+        Task<string> CommitAsync(string target, CommitSpec spec, CancellationToken ct);
+
+        /// <summary>
+        /// Removes an image reference (repository:tag, or an id): the tag goes, and the image with it
+        /// unless another image is built on it. A missing image is CheckpointNotFound; an image a
+        /// container still uses is refused (<see cref="Failures.ImageInUse"/>), nothing removed.
+        /// </summary>
+        Task RemoveImageAsync(string reference, CancellationToken ct);
+
+        /// <summary>Renames a container. A name in use is NameConflict; a missing container NotFound.</summary>
+        Task RenameAsync(string target, string newName, CancellationToken ct);
+
+        /// <summary>
+        /// Every image (tagged, or dangling; not the intermediate layers of other images) carrying
+        /// every label given as key=value, in a constant number of requests however many there are.
+        /// </summary>
+        Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct);
     }
 }

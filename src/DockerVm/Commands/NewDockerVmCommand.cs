@@ -12,10 +12,18 @@ namespace DockerVm.Commands
     [OutputType(typeof(DockerVmInstance))]
     public sealed class NewDockerVmCommand : DockerVmCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = IdleCommand, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ImageCommand, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [ArgumentCompleter(typeof(ImageCompleter))]
         public string Image { get; set; } = "";
+
+        /// <summary>Create from a checkpoint instead of an image: its filesystem, command and environment.</summary>
+        [Parameter(ParameterSetName = FromCheckpoint, Mandatory = true)]
+        [ValidateNotNull]
+        public DockerVmCheckpoint? Checkpoint { get; set; }
+
+        private const string FromCheckpoint = "FromCheckpoint";
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -94,10 +102,11 @@ namespace DockerVm.Commands
         protected override void ProcessRecord()
         {
             var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
+            var image = Checkpoint?.ImageReference ?? Image;
             VmOptions options;
             try
             {
-                if (string.IsNullOrWhiteSpace(Image))
+                if (string.IsNullOrWhiteSpace(image))
                 {
                     throw Failures.EmptyImage(name);
                 }
@@ -106,7 +115,8 @@ namespace DockerVm.Commands
                 {
                     StopTimeoutSec = StopTimeoutSec,
                     PollingIntervalMs = PollingIntervalMs,
-                    ContainerCommand = UseImageCommand ? Array.Empty<string>() : ContainerCommand ?? VmOptions.DefaultContainerCommand,
+                    // A checkpoint runs the command of the VM it was taken of (its image's).
+                    ContainerCommand = UseImageCommand || Checkpoint is not null ? Array.Empty<string>() : ContainerCommand ?? VmOptions.DefaultContainerCommand,
                     CreateArguments = CreateArgument ?? Array.Empty<string>(),
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),
@@ -117,7 +127,7 @@ namespace DockerVm.Commands
                     Network = Network ?? "",
                     Ephemeral = Ephemeral,
                 };
-                InputRules.CheckCreate(name, Image.Trim(), options);
+                InputRules.CheckCreate(name, image.Trim(), options);
             }
             catch (DockerVmException e)
             {
@@ -126,7 +136,12 @@ namespace DockerVm.Commands
                 WriteError(Errors.From(e, name));
                 return;
             }
-            var vm = new DockerVmInstance(VmRegistry.Engine(Context), name, Image.Trim(), options);
+            var engine = VmRegistry.Engine(Checkpoint is not null && !MyInvocation.BoundParameters.ContainsKey(nameof(Context)) ? Checkpoint.Context : Context);
+            if (Checkpoint is not null && !Try(Checkpoint, () => Await(ct => Checkpoints.FindAsync(engine, Checkpoint, ct))))
+            {
+                return; // DockerVmCheckpointNotFound: nothing is created
+            }
+            var vm = new DockerVmInstance(engine, name, image.Trim(), options);
             // What -WhatIf shows is the plan the VM runs: every label, the real program.
             var plan = Start ? vm.PlanClone().Then(vm.PlanStart()) : vm.PlanClone();
             if (!ShouldProcess(name, plan.ToString()))

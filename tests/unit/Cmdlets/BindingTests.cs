@@ -14,11 +14,13 @@ public class BindingTests
     {
         "Start-DockerVm", "Stop-DockerVm", "Suspend-DockerVm", "Resume-DockerVm", "Remove-DockerVm",
         "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm", "Get-DockerVmLog",
+        "Invoke-DockerVmExec", "Get-DockerVmProperties", "Wait-DockerVm", "Checkpoint-DockerVm",
     };
 
     public static readonly TheoryData<string> MutatingCmdlets = new()
     {
         "New-DockerVm", "Start-DockerVm", "Stop-DockerVm", "Suspend-DockerVm", "Resume-DockerVm", "Remove-DockerVm",
+        "Copy-DockerVmItem", "Checkpoint-DockerVm", "Restore-DockerVmCheckpoint", "Remove-DockerVmCheckpoint",
     };
 
     [Theory]

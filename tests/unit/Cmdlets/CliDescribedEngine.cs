@@ -25,4 +25,9 @@ internal sealed class CliDescribedEngine : IDockerEngine
     public Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct) => _inner.RunInteractiveAsync(target, spec, ct);
     public Task<string> LogsAsync(string target, int tail, CancellationToken ct) => _inner.LogsAsync(target, tail, ct);
     public Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct) => _inner.StreamLogsAsync(target, request, observer, ct);
+    public Task CopyAsync(string target, CopySpec spec, CancellationToken ct) => _inner.CopyAsync(target, spec, ct);
+    public Task<string> CommitAsync(string target, CommitSpec spec, CancellationToken ct) => _inner.CommitAsync(target, spec, ct);
+    public Task RemoveImageAsync(string reference, CancellationToken ct) => _inner.RemoveImageAsync(reference, ct);
+    public Task RenameAsync(string target, string newName, CancellationToken ct) => _inner.RenameAsync(target, newName, ct);
+    public Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => _inner.ListImagesAsync(labelFilters, ct);
 }

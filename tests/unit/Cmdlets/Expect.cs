@@ -6,8 +6,8 @@ namespace DockerVm.Tests.Cmdlets;
 /// <summary>Assertions the cmdlet tests share: the contract's error records, the engine's change requests.</summary>
 internal static class Expect
 {
-    /// <summary>The fake engine's operations that change a container (everything but inspect, ps, logs).</summary>
-    public static readonly string[] ChangeOperations = { "create", "start", "stop", "pause", "unpause", "rm", "exec" };
+    /// <summary>The fake engine's operations that change a container or an image (everything but inspect, ps, logs, images).</summary>
+    public static readonly string[] ChangeOperations = { "create", "start", "stop", "pause", "unpause", "rm", "exec", "cp", "commit", "rmi", "rename" };
 
     public static IReadOnlyList<FakeCall> Changes(FakeEngine engine) =>
         engine.Calls.Where(c => ChangeOperations.Contains(c.Operation)).ToList();

@@ -54,6 +54,18 @@ public sealed class FakeContainer
             }
         }
     }
+    /// <summary>The container's files (docker cp): absolute path -> content. Folders are the paths' prefixes (and /, /tmp, /etc).</summary>
+    public Dictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A local image as the fake engine keeps it (checkpoints are images).</summary>
+public sealed class FakeImage
+{
+    public string Id { get; init; } = "sha256:" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+    public List<string> RepoTags { get; } = new();
+    public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
+    public List<string> Command { get; init; } = new();
+    public DateTime Created { get; init; } = DateTime.UtcNow;
 }
 
 /// <summary>
@@ -75,6 +87,8 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
     public string Context { get; }
     public string Transport => "fake";
     public List<FakeContainer> Containers { get; } = new();
+    /// <summary>The local images that commit made (and tests added): what ListImages, rmi and a create from them see.</summary>
+    public List<FakeImage> LocalImages { get; } = new();
     /// <summary>Images that exist; null: every image exists.</summary>
     public HashSet<string>? Images { get; set; }
     /// <summary>What an exec runs: (container, spec, observer) -> exit code, stdout, stderr.</summary>
@@ -159,11 +173,19 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
                 throw Failures.FromEngine(DockerVmErrorKind.NameConflict, spec.Name, "fake create", 125,
                     $"Conflict. The container name \"/{spec.Name}\" is already in use.");
             }
-            if (Images is not null && !Images.Contains(spec.Image))
+            var local = LocalImage(spec.Image);
+            if (local is null && Images is not null && !Images.Contains(spec.Image))
             {
                 throw Failures.FromEngine(DockerVmErrorKind.ImageNotFound, spec.Name, "fake create", 125, $"No such image: {spec.Image}");
             }
-            var c = new FakeContainer { Name = spec.Name, Image = spec.Image, Labels = new(spec.Labels), Command = spec.ContainerCommand.ToList() };
+            // As docker does: the image's labels, then the container's own over them; the image's command when none is given.
+            var labels = new Dictionary<string, string>(local?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var kv in spec.Labels)
+            {
+                labels[kv.Key] = kv.Value;
+            }
+            var command = spec.ContainerCommand.Count == 0 && local is not null ? local.Command.ToList() : spec.ContainerCommand.ToList();
+            var c = new FakeContainer { Name = spec.Name, Image = spec.Image, Labels = labels, Command = command };
             Containers.Add(c);
             return c.Id;
         }
@@ -358,6 +380,157 @@ public sealed class FakeEngine : IDockerEngine, IImageCatalog
                 return;
             }
             await Task.Delay(10, ct);
+        }
+    }
+
+    // ---- the machine toolkit ------------------------------------------------------------------
+
+    private static readonly string[] FolderRoots = { "/", "/tmp", "/etc" };
+
+    /// <summary>docker cp over <see cref="FakeContainer.Files"/> and the real host file system, with docker's path rules.</summary>
+    public async Task CopyAsync(string target, CopySpec spec, CancellationToken ct)
+    {
+        await EnterAsync("cp", target, spec, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            var contents = DockerVmInstance.ContentsOf(spec.Source);
+            var source = contents ?? spec.Source;
+            if (spec.Direction == CopyDirection.ToContainer)
+            {
+                var dest = spec.ContainerPath.TrimEnd('/');
+                var parent = dest.Contains('/') ? dest.Substring(0, dest.LastIndexOf('/')) : "/";
+                if (!IsFolder(c, dest) && !IsFolder(c, parent.Length == 0 ? "/" : parent))
+                {
+                    throw Failures.EnginePathNotFound(target, "fake cp", 1, $"Error response from daemon: Could not find the file {parent} in container {target}");
+                }
+                if (File.Exists(source))
+                {
+                    c.Files[IsFolder(c, dest) ? dest + "/" + Path.GetFileName(source) : dest] = File.ReadAllBytes(source);
+                    return;
+                }
+                if (!Directory.Exists(source))
+                {
+                    throw Failures.EnginePathNotFound(target, "fake cp", 1, $"lstat {source}: no such file or directory");
+                }
+                var root = contents is not null || !IsFolder(c, dest) ? dest : dest + "/" + Path.GetFileName(source.TrimEnd('/'));
+                foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+                {
+                    c.Files[root + "/" + Path.GetRelativePath(source, file).Replace('\\', '/')] = File.ReadAllBytes(file);
+                }
+                return;
+            }
+            var from = source.TrimEnd('/');
+            var hostRoot = contents is not null || !Directory.Exists(spec.HostPath) ? spec.HostPath : Path.Combine(spec.HostPath, from.Substring(from.LastIndexOf('/') + 1));
+            if (c.Files.TryGetValue(from, out var bytes))
+            {
+                File.WriteAllBytes(hostRoot, bytes);
+                return;
+            }
+            var inside = c.Files.Where(f => f.Key.StartsWith(from + "/", StringComparison.Ordinal)).ToList();
+            if (inside.Count == 0)
+            {
+                throw Failures.EnginePathNotFound(target, "fake cp", 1, $"Error response from daemon: Could not find the file {from} in container {target}");
+            }
+            foreach (var f in inside)
+            {
+                var path = Path.Combine(hostRoot, f.Key.Substring(from.Length + 1));
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, f.Value);
+            }
+        }
+    }
+
+    private static bool IsFolder(FakeContainer c, string path) =>
+        path.Length == 0 || FolderRoots.Contains(path) || c.Files.Keys.Any(k => k.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal));
+
+    /// <summary>docker commit: an image of the container, its labels with the spec's over them; the tag moves to it.</summary>
+    public async Task<string> CommitAsync(string target, CommitSpec spec, CancellationToken ct)
+    {
+        await EnterAsync("commit", target, spec, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            var labels = new Dictionary<string, string>(c.Labels, StringComparer.Ordinal);
+            foreach (var kv in spec.Labels)
+            {
+                labels[kv.Key] = kv.Value;
+            }
+            foreach (var other in LocalImages)
+            {
+                other.RepoTags.Remove(spec.Reference);
+            }
+            var image = new FakeImage { Labels = labels, Command = c.Command.ToList() };
+            image.RepoTags.Add(spec.Reference);
+            LocalImages.Add(image);
+            return image.Id;
+        }
+    }
+
+    /// <summary>docker rmi: a missing image is CheckpointNotFound, one a container uses is refused.</summary>
+    public async Task RemoveImageAsync(string reference, CancellationToken ct)
+    {
+        await EnterAsync("rmi", reference, null, ct);
+        lock (_lock)
+        {
+            var image = LocalImage(reference)
+                        ?? throw Failures.CheckpointImageNotFound(reference, "fake rmi", 1, $"Error: No such image: {reference}");
+            if (Containers.Any(c => c.Image == image.Id || image.RepoTags.Contains(c.Image)))
+            {
+                throw Failures.ImageInUse(reference, "fake rmi", $"Error response from daemon: conflict: unable to remove repository reference \"{reference}\" (must force) - container is using its referenced image");
+            }
+            if (image.Id == reference)
+            {
+                image.RepoTags.Clear();
+            }
+            image.RepoTags.Remove(reference);
+            if (image.RepoTags.Count == 0)
+            {
+                LocalImages.Remove(image);
+            }
+        }
+    }
+
+    public async Task RenameAsync(string target, string newName, CancellationToken ct)
+    {
+        await EnterAsync("rename", target, newName, ct);
+        lock (_lock)
+        {
+            var c = Existing(target);
+            if (Containers.Any(o => o != c && o.Name == newName))
+            {
+                throw Failures.FromEngine(DockerVmErrorKind.NameConflict, newName, "fake rename", 1,
+                    $"Error when allocating new name: Conflict. The container name \"/{newName}\" is already in use.");
+            }
+            c.Name = newName;
+        }
+    }
+
+    /// <summary>As the CLI transport lists images: one "images" call (the inspect is part of it here).</summary>
+    public async Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
+    {
+        await EnterAsync("images", string.Join(",", labelFilters), null, ct);
+        lock (_lock)
+        {
+            return LocalImages.Where(i => labelFilters.All(f =>
+            {
+                var kv = f.Split('=', 2);
+                return i.Labels.TryGetValue(kv[0], out var v) && (kv.Length == 1 || v == kv[1]);
+            })).Select(i => new ImageInfo
+            {
+                Id = i.Id,
+                RepoTags = i.RepoTags.ToList(),
+                Created = i.Created,
+                Labels = new Dictionary<string, string>(i.Labels),
+            }).ToList();
+        }
+    }
+
+    private FakeImage? LocalImage(string reference)
+    {
+        lock (_lock)
+        {
+            return LocalImages.FirstOrDefault(i => i.Id == reference || i.RepoTags.Contains(reference));
         }
     }
 

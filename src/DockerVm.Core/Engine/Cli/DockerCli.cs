@@ -195,6 +195,64 @@ namespace DockerVm.Engine
             }
         }
 
+        // ---- the machine toolkit: copy, checkpoints (images) ------------------------------------
+
+        /// <summary>docker cp; bounded by the caller (a large folder takes what it takes), a dead engine by the liveness probe.</summary>
+        public Task CopyAsync(string target, CopySpec spec, CancellationToken ct) =>
+            RunAsync(new Call("cp", DockerCommands.Copy(Context, target, spec), target, null), ct);
+
+        public async Task<string> CommitAsync(string target, CommitSpec spec, CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("commit", DockerCommands.Commit(Context, target, spec), target, ChangeCeiling), ct).ConfigureAwait(false);
+            var id = r.StandardOutput.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+            return id ?? throw Failures.Unreadable(r.CommandLine, "printed no image id", target);
+        }
+
+        public async Task RemoveImageAsync(string reference, CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("rmi", DockerCommands.For(Context, new RemoveImageRequest(reference)), reference, ChangeCeiling)
+            {
+                Accept = res => CliErrors.IsImageInUse(res.StandardError),
+            }, ct).ConfigureAwait(false);
+            if (r.ExitCode != 0)
+            {
+                throw Failures.ImageInUse(reference, r.CommandLine, r.StandardError);
+            }
+        }
+
+        public Task RenameAsync(string target, string newName, CancellationToken ct) =>
+            RunAsync(new Call("rename", DockerCommands.For(Context, new RenameRequest(target, newName)), newName, ChangeCeiling), ct);
+
+        /// <summary>One `images` and one `image inspect`, however many images.</summary>
+        public async Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct)
+        {
+            var list = await RunAsync(new Call("images", DockerCommands.ListImageIds(Context, labelFilters), null, QueryCeiling), ct).ConfigureAwait(false);
+            var ids = list.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Distinct().ToList();
+            if (ids.Count == 0)
+            {
+                return Array.Empty<ImageInfo>();
+            }
+            // An image removed between the two commands is reported on stderr; the others are printed.
+            var r = await RunAsync(new Call("image", DockerCommands.InspectImages(Context, ids), null, QueryCeiling)
+            {
+                Accept = res => OnlyMissingImages(res.StandardError),
+            }, ct).ConfigureAwait(false);
+            try
+            {
+                return ImageInfo.ParseArray(r.StandardOutput);
+            }
+            catch (Exception e) when (e is FormatException || e is System.Text.Json.JsonException)
+            {
+                throw Failures.Unreadable(r.CommandLine, "printed output that is not image inspect JSON", null, e);
+            }
+        }
+
+        private static bool OnlyMissingImages(string stderr)
+        {
+            var lines = stderr.Split('\n').Where(l => l.Trim().Length > 0).ToList();
+            return lines.Count > 0 && lines.All(CliErrors.IsNoSuchImage);
+        }
+
         public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
         {
             var marker = Guid.NewGuid().ToString("N");

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace DockerVm.Engine
 {
@@ -31,6 +32,10 @@ namespace DockerVm.Engine
             PauseRequest p => Begin(context, "pause").Add(p.Target),
             UnpauseRequest u => Begin(context, "unpause").Add(u.Target),
             RemoveRequest r => r.Force ? Begin(context, "rm").Add("--force").Add(r.Target) : Begin(context, "rm").Add(r.Target),
+            CopyRequest c => Copy(context, c.Target, c.Spec),
+            CommitRequest c => Commit(context, c.Target, c.Spec),
+            RemoveImageRequest r => Begin(context, "rmi").Add(r.Target),
+            RenameRequest r => Begin(context, "rename").Add(r.Target).Add(r.NewName),
             _ => throw new System.ArgumentOutOfRangeException(nameof(request), request.GetType().Name),
         };
 
@@ -149,6 +154,50 @@ namespace DockerVm.Engine
             }
             return args.Add(target).Add(spec.Command).Add(spec.Arguments);
         }
+
+        /// <summary>docker cp: the container's side is TARGET:PATH, the host's an absolute path (never read as TARGET:PATH).</summary>
+        public static CliArguments Copy(string? context, string target, CopySpec spec)
+        {
+            var inContainer = target + ":" + spec.ContainerPath;
+            return spec.Direction == CopyDirection.ToContainer
+                ? Begin(context, "cp").Add(spec.HostPath).Add(inContainer)
+                : Begin(context, "cp").Add(inContainer).Add(spec.HostPath);
+        }
+
+        /// <summary>docker commit; the labels go in one LABEL instruction (--change), each value quoted for it.</summary>
+        public static CliArguments Commit(string? context, string target, CommitSpec spec)
+        {
+            var args = Begin(context, "commit");
+            if (!spec.Pause)
+            {
+                args.Add("--pause=false");
+            }
+            if (spec.Labels.Count > 0)
+            {
+                args.Add("--change").Add("LABEL " + string.Join(" ",
+                    spec.Labels.OrderBy(kv => kv.Key, System.StringComparer.Ordinal).Select(kv => LabelWord(kv.Key) + "=" + LabelWord(kv.Value))));
+            }
+            return args.Add(target).Add(spec.Reference);
+        }
+
+        // A Dockerfile word in double quotes: \, \" and \$ escaped (LABEL would expand $VARIABLES of the
+        // container's environment). No value holds a line break: the Core's checkpoint names refuse control characters.
+        private static string LabelWord(string value) =>
+            "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("$", "\\$") + "\"";
+
+        /// <summary>The full ids of the images (not intermediate layers) carrying every label.</summary>
+        public static CliArguments ListImageIds(string? context, IReadOnlyList<string> labelFilters)
+        {
+            var args = Begin(context, "images").Add("--quiet").Add("--no-trunc");
+            foreach (var f in labelFilters)
+            {
+                args.Add("--filter").Add("label=" + f);
+            }
+            return args;
+        }
+
+        public static CliArguments InspectImages(string? context, IReadOnlyList<string> ids) =>
+            Begin(context, "image").Add("inspect").Add(ids);
 
         /// <summary>Kills, inside the container, every process an exec tagged with <paramref name="marker"/> started.</summary>
         public static CliArguments KillExec(string? context, string target, string marker) =>

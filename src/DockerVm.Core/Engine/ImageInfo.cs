@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+
+namespace DockerVm.Engine
+{
+    /// <summary>What DockerVm reads of a local image (`docker image inspect`, or the API's image list).</summary>
+    public sealed class ImageInfo
+    {
+        /// <summary>The full id, sha256:...</summary>
+        public string Id { get; init; } = "";
+        /// <summary>Its repository:tag references (empty for a dangling image).</summary>
+        public IReadOnlyList<string> RepoTags { get; init; } = Array.Empty<string>();
+        public DateTime? Created { get; init; }
+        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        public long Size { get; init; }
+
+        /// <summary>Parses the JSON array `docker image inspect` prints.</summary>
+        public static IReadOnlyList<ImageInfo> ParseArray(string json)
+        {
+            if (string.IsNullOrWhiteSpace(json))
+            {
+                return Array.Empty<ImageInfo>();
+            }
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException("docker image inspect did not print a JSON array.");
+            }
+            return doc.RootElement.EnumerateArray().Select(Parse).ToList();
+        }
+
+        private static ImageInfo Parse(JsonElement e)
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (e.TryGetProperty("Config", out var config) && config.ValueKind == JsonValueKind.Object &&
+                config.TryGetProperty("Labels", out var l) && l.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in l.EnumerateObject())
+                {
+                    labels[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.ToString();
+                }
+            }
+            var tags = new List<string>();
+            if (e.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array)
+            {
+                tags.AddRange(t.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString() ?? "").Where(x => x.Length > 0));
+            }
+            return new ImageInfo
+            {
+                Id = Str(e, "Id"),
+                RepoTags = tags,
+                Created = Time(Str(e, "Created")),
+                Labels = labels,
+                Size = e.TryGetProperty("Size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var n) ? n : 0,
+            };
+        }
+
+        private static string Str(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+        /// <summary>An RFC 3339 time as UTC; null when absent or unreadable.</summary>
+        public static DateTime? Time(string? s) =>
+            !string.IsNullOrEmpty(s) && !s!.StartsWith("0001-01-01", StringComparison.Ordinal) &&
+            DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+                ? t : null;
+    }
+}
