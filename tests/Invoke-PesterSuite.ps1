@@ -44,6 +44,8 @@ $refs = & docker images --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN" --
 if ($refs) { & docker rmi -f @refs *> $null }
 $images = & docker images -a -q --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN"
 if ($images) { & docker rmi -f @images *> $null }
+$networks = & docker network ls -q --filter "label=dockervm.test=$env:DOCKERVM_TEST_RUN"
+if ($networks) { & docker network rm @networks *> $null }
 
 $passed = $main.PassedCount + $leaks.PassedCount
 $failed = $main.FailedCount + $leaks.FailedCount + $main.FailedBlocksCount + $main.FailedContainersCount + $leaks.FailedContainersCount

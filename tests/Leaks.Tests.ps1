@@ -15,4 +15,9 @@ Describe 'Leak check' -Tag 'E2E', 'Leaks' {
         $left | Should -BeNullOrEmpty -Because "every test removes the checkpoints it takes (left: $($left -join ', '))"
     }
 
+    It 'leaves no network carrying the run label' {
+        $left = & docker network ls --filter "label=dockervm.test=$script:TestRun" --format '{{.Name}}'
+        $left | Should -BeNullOrEmpty -Because "every test removes the networks it makes (left: $($left -join ', '))"
+    }
+
 }
