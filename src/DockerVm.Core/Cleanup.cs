@@ -29,6 +29,39 @@ namespace DockerVm
             }
         }
 
+        /// <summary>
+        /// Sends <paramref name="create"/>. A cancelled or failed create may still have made the
+        /// container: only ours goes (by the request's token). A name conflict means the name is
+        /// somebody else's container: it is left alone; a dead engine cannot be cleaned, and what it
+        /// may have made is a managed VM that Get-DockerVm lists.
+        /// </summary>
+        public static async Task CreateAsync(IDockerEngine engine, CreateRequest create, CancellationToken ct)
+        {
+            try
+            {
+                await create.SendAsync(engine, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException || (e is DockerVmException d && d.Kind != DockerVmErrorKind.NameConflict && !d.IsFatal))
+            {
+                await RemoveByTokenAsync(engine, create.Spec.Labels[Labels.CreateToken]).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        /// <summary>rm --force of a container no VM owns yet (by id).</summary>
+        public static async Task RemoveContainerAsync(IDockerEngine engine, string id)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(Timeouts.Cleanup);
+                await engine.RemoveAsync(id, force: true, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // best effort: the failure being reported matters more
+            }
+        }
+
         /// <summary>rm --force of a VM's container by id, under the VM's lock; the VM ends Deleted, or as the engine reports it.</summary>
         public static async Task DiscardAsync(IDockerEngine engine, Transitions transitions, string containerId, TimeSpan timeout)
         {
@@ -48,14 +81,7 @@ namespace DockerVm
                     }
                     catch (Exception)
                     {
-                        try
-                        {
-                            await transitions.ReadBackAsync(cts.Token).ConfigureAwait(false);
-                        }
-                        catch (Exception)
-                        {
-                            // the failure being reported matters more than this read
-                        }
+                        await transitions.TryReadBackAsync(cts.Token).ConfigureAwait(false);
                     }
                 }, cts.Token).ConfigureAwait(false);
             }

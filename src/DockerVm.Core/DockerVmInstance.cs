@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using DockerVm.Engine;
+using DockerVm.Vm;
 
 namespace DockerVm
 {
@@ -12,10 +13,11 @@ namespace DockerVm
     /// once (<see cref="ActionPlan"/>: what -WhatIf shows is what runs), checked against the table
     /// before any engine call, and serialised with every other action on this VM by
     /// <see cref="Transitions"/>. The VM acts on its container's id, never on a name it remembers.
+    /// It is the facade of the VM: copying, checkpoints, waits, logs and processes live in the
+    /// classes of DockerVm.Vm, each reaching the VM through its internal members.
     /// </summary>
-    public sealed partial class DockerVmInstance
+    public sealed class DockerVmInstance
     {
-        private static readonly TimeSpan ReadBackTimeout = Timeouts.Cleanup;
         private readonly IDockerEngine _engine;
         private readonly VmOptions _options;
         private readonly Transitions _t;
@@ -61,9 +63,12 @@ namespace DockerVm
 
         /// <summary>Changes whenever an action on this VM begins or ends.</summary>
         internal long Epoch => _t.Epoch;
+        internal IDockerEngine Engine => _engine;
+        internal Transitions Transitions => _t;
+        internal VmOptions Options => _options;
 
-        // The container to act on: its id once it has one.
-        private string Target => ContainerId.Length > 0 ? ContainerId : Name;
+        /// <summary>The container to act on: its id once it has one.</summary>
+        internal string Target => ContainerId.Length > 0 ? ContainerId : Name;
 
         // ---- plans: what each action sends, described once --------------------------------------
 
@@ -87,21 +92,8 @@ namespace DockerVm
             VmName.Validate(Name);
             return _t.RunAsync(VmAction.Clone, async _ =>
             {
-                var plan = PlanClone();
-                var create = (CreateRequest)plan.Requests[0];
-                try
-                {
-                    await plan.SendAsync(ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is OperationCanceledException || (e is DockerVmException d && d.Kind != DockerVmErrorKind.NameConflict && !d.IsFatal))
-                {
-                    // A cancelled or failed create may still have made the container: remove only ours
-                    // (a name conflict means the name is somebody else's container: leave it alone; a
-                    // dead engine cannot be cleaned, and what it may have made is a managed VM that
-                    // Get-DockerVm lists).
-                    await Cleanup.RemoveByTokenAsync(_engine, create.Spec.Labels[DockerVm.Labels.CreateToken]).ConfigureAwait(false);
-                    throw;
-                }
+                var create = (CreateRequest)PlanClone().Requests[0];
+                await Cleanup.CreateAsync(_engine, create, ct).ConfigureAwait(false);
                 _createdHere = true;
                 return _t.Seen.Created(create.CreatedId!);
             }, ct, settleOnFailure: false);
@@ -205,13 +197,17 @@ namespace DockerVm
             // Stop (with -Force) and remove are two transitions, each through the table.
             foreach (var request in plan.Requests.DefaultIfEmpty(null))
             {
-                await _t.StepAsync(request is StopRequest ? VmAction.Stop : VmAction.Delete, async _ =>
-                {
-                    await (request?.SendAsync(_engine, ct) ?? Task.CompletedTask).ConfigureAwait(false);
-                    return null;
-                }, ct).ConfigureAwait(false);
+                await RemovalStepAsync(request, ct).ConfigureAwait(false);
             }
         }, ct);
+
+        /// <summary>One request of a delete plan as its transition (stop: Stop, rm: Delete); the caller holds the lock.</summary>
+        internal Task RemovalStepAsync(EngineRequest? request, CancellationToken ct) =>
+            _t.StepAsync(request is StopRequest ? VmAction.Stop : VmAction.Delete, async _ =>
+            {
+                await (request?.SendAsync(_engine, ct) ?? Task.CompletedTask).ConfigureAwait(false);
+                return null;
+            }, ct);
 
         /// <summary>
         /// Removes the container whatever state the VM is in (rm --force by id), to undo a create
@@ -224,49 +220,11 @@ namespace DockerVm
         /// Runs a process in the VM. Requires Running. Output lines go to <paramref name="observer"/> as they come;
         /// the outcome has the exact text. A <paramref name="timeout"/> kills the process with DockerVmTimeout.
         /// </summary>
-        public async Task<ExecOutcome> ExecAsync(ExecSpec spec, IExecObserver? observer, TimeSpan? timeout, CancellationToken ct)
-        {
-            InputRules.CheckExec(Name, spec);
-            if (State != VmState.Running && await RefreshAsync(ct).ConfigureAwait(false) != VmState.Running)
-            {
-                throw Failures.NotRunning(Name, State);
-            }
-            using var timer = timeout is null ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(timeout.Value));
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-            try
-            {
-                return await _engine.ExecAsync(Target, spec, observer, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested && timer.IsCancellationRequested)
-            {
-                throw Failures.ExecTimeout(Name, spec.Command, timeout!.Value);
-            }
-            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
-            {
-                await TryReadBackAsync().ConfigureAwait(false);
-                throw Failures.NotFound(Name, Context, e);
-            }
-            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotRunning || e.Kind == DockerVmErrorKind.CommandFailed)
-            {
-                await TryReadBackAsync().ConfigureAwait(false);
-                if (State == VmState.Running)
-                {
-                    throw;
-                }
-                throw Failures.NotRunning(Name, State);
-            }
-        }
+        public Task<ExecOutcome> ExecAsync(ExecSpec spec, IExecObserver? observer, TimeSpan? timeout, CancellationToken ct) =>
+            Processes.ExecAsync(this, spec, observer, timeout, ct);
 
         /// <summary>An interactive process (a shell) on this process's console; requires Running. Returns its exit code.</summary>
-        public async Task<int> EnterAsync(ExecSpec spec, CancellationToken ct)
-        {
-            InputRules.CheckExec(Name, spec);
-            if (State != VmState.Running && await RefreshAsync(ct).ConfigureAwait(false) != VmState.Running)
-            {
-                throw Failures.NotRunning(Name, State);
-            }
-            return await _engine.RunInteractiveAsync(Target, spec, ct).ConfigureAwait(false);
-        }
+        public Task<int> EnterAsync(ExecSpec spec, CancellationToken ct) => Processes.EnterAsync(this, spec, ct);
 
         /// <summary>Reads the VM's properties live from the engine (and refreshes its state).</summary>
         public async Task<DockerVmProperties> GetPropertiesAsync(CancellationToken ct)
@@ -283,54 +241,7 @@ namespace DockerVm
         }
 
         /// <summary>Polls the engine until the VM is in <paramref name="target"/>; DockerVmTimeout when it does not come.</summary>
-        public async Task WaitForStateAsync(VmState target, TimeSpan timeout, CancellationToken ct)
-        {
-            // -TimeoutSec bounds the reads too: a slow engine never stretches the wait.
-            if (timeout <= TimeSpan.Zero)
-            {
-                // no wait: one look
-                if (await RefreshAsync(ct).ConfigureAwait(false) != target)
-                {
-                    throw Failures.WaitTimeout(Name, target, timeout, State);
-                }
-                return;
-            }
-            using var limit = new CancellationTokenSource(Timeouts.Clamp(timeout));
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-            try
-            {
-                while (await RefreshAsync(linked.Token).ConfigureAwait(false) != target)
-                {
-                    await Task.Delay(PollingIntervalMs, linked.Token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                throw Failures.WaitTimeout(Name, target, timeout, State);
-            }
-        }
-
-        /// <summary>
-        /// Streams the VM's log lines to <paramref name="observer"/> as they come (see
-        /// <see cref="IDockerEngine.StreamLogsAsync"/>); works in any state the container exists in.
-        /// A VM without a container (never created, or removed) is DockerVmNotFound.
-        /// </summary>
-        public async Task StreamLogsAsync(LogRequest request, ILogObserver observer, CancellationToken ct)
-        {
-            if (ContainerId.Length == 0)
-            {
-                throw Failures.NotFound(Name, Context);
-            }
-            try
-            {
-                await _engine.StreamLogsAsync(ContainerId, request, observer, ct).ConfigureAwait(false);
-            }
-            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
-            {
-                await TryReadBackAsync().ConfigureAwait(false);
-                throw Failures.NotFound(Name, Context, e);
-            }
-        }
+        public Task WaitForStateAsync(VmState target, TimeSpan timeout, CancellationToken ct) => Waiting.ForStateAsync(this, target, timeout, ct);
 
         /// <summary>
         /// Waits until the VM is in <paramref name="state"/> and then until every check says ready, in
@@ -338,65 +249,61 @@ namespace DockerVm
         /// naming what the pending check last saw. Waiting for Running, a VM that stops meanwhile is
         /// DockerVmNotReady at once.
         /// </summary>
-        public async Task WaitUntilReadyAsync(VmState state, IReadOnlyList<Readiness.ReadinessCheck> checks, TimeSpan timeout, CancellationToken ct)
-        {
-            if (checks.Count == 0)
-            {
-                await WaitForStateAsync(state, timeout, ct).ConfigureAwait(false);
-                return;
-            }
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            try
-            {
-                await WaitForStateAsync(state, timeout, ct).ConfigureAwait(false);
-            }
-            catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.Timeout)
-            {
-                throw Failures.NotReady(Name, checks[0].WaitsFor, timeout, $"the VM is {State}, never {state}");
-            }
-            // What the state wait left of the time; none left: one look, as with -TimeoutSec 0.
-            var remaining = timeout - watch.Elapsed;
-            var once = remaining <= TimeSpan.Zero;
-            using var limit = once ? new CancellationTokenSource() : new CancellationTokenSource(Timeouts.Clamp(remaining));
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-            var vm = new Readiness.ReadinessTarget(_engine, ContainerId, Name);
-            foreach (var check in checks)
-            {
-                try
-                {
-                    while (true)
-                    {
-                        var info = await _t.ReadBackAsync(linked.Token).ConfigureAwait(false) ?? throw Failures.NotFound(Name, Context);
-                        if (state == VmState.Running && info.State.Status != ContainerStatus.Running)
-                        {
-                            var why = info.State.Status == ContainerStatus.Exited
-                                ? $"it stopped (exit code {info.State.ExitCode})"
-                                : $"it is {State} (docker status '{info.State.StatusText}')";
-                            throw Failures.NeverReady(Name, check.WaitsFor, why, check.LastSeen,
-                                info.State.Status == ContainerStatus.Exited ? info.State.ExitCode : null, State);
-                        }
-                        if (await check.IsReadyAsync(vm, info, linked.Token).ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                        if (once)
-                        {
-                            throw Failures.NotReady(Name, check.WaitsFor, timeout, check.LastSeen);
-                        }
-                        await Task.Delay(PollingIntervalMs, linked.Token).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
-                {
-                    throw Failures.NotReady(Name, check.WaitsFor, timeout, check.LastSeen);
-                }
-                catch (DockerVmException e) when (e.Kind == DockerVmErrorKind.NotFound)
-                {
-                    await TryReadBackAsync().ConfigureAwait(false);
-                    throw Failures.NotFound(Name, Context, e);
-                }
-            }
-        }
+        public Task WaitUntilReadyAsync(VmState state, IReadOnlyList<Readiness.ReadinessCheck> checks, TimeSpan timeout, CancellationToken ct) =>
+            Waiting.UntilReadyAsync(this, state, checks, timeout, ct);
+
+        /// <summary>
+        /// Streams the VM's log lines to <paramref name="observer"/> as they come (see
+        /// <see cref="IDockerEngine.StreamLogsAsync"/>); works in any state the container exists in.
+        /// A VM without a container (never created, or removed) is DockerVmNotFound.
+        /// </summary>
+        public Task StreamLogsAsync(LogRequest request, ILogObserver observer, CancellationToken ct) => LogStreaming.StreamAsync(this, request, observer, ct);
+
+        // ---- the machine toolkit: copy, checkpoint, restore -----------------------------------
+
+        /// <summary>docker cp between the host and the VM's container (by id).</summary>
+        public ActionPlan PlanCopy(CopySpec spec) => Copying.Plan(this, spec);
+
+        /// <summary>
+        /// Copies a file or folder between the host and the VM (docker cp semantics; Stopped, Running
+        /// or Suspended). A missing source is PathNotFound: on the host found before any engine call,
+        /// in the VM as the engine reports it.
+        /// </summary>
+        public Task CopyAsync(CopySpec spec, CancellationToken ct) => Copying.CopyAsync(this, spec, ct);
+
+        /// <summary>The folder of a path that ends in /. (docker cp: its contents); null for any other path.</summary>
+        public static string? ContentsOf(string path) => Copying.ContentsOf(path);
+
+        /// <summary>docker commit of the VM's container as checkpoint <paramref name="checkpointName"/>, taken at <paramref name="createdUtc"/>.</summary>
+        public ActionPlan PlanCheckpoint(string checkpointName, DateTime createdUtc) => Checkpointing.PlanCheckpoint(this, checkpointName, createdUtc);
+
+        /// <summary>
+        /// Snapshots the VM's filesystem as checkpoint <paramref name="checkpointName"/> (docker commit;
+        /// a Running VM is paused meanwhile), in any state with a container; the state does not change.
+        /// A name the VM has a checkpoint of already is NameConflict, unless <paramref name="nextFreeName"/>
+        /// (a default name): then -2, -3 ... is appended.
+        /// </summary>
+        public Task<DockerVmCheckpoint> CheckpointAsync(string checkpointName, DateTime createdUtc, bool nextFreeName, CancellationToken ct) =>
+            Checkpointing.CheckpointAsync(this, checkpointName, createdUtc, nextFreeName, ct);
+
+        /// <summary>The temporary name of the container a restore creates before the VM's own goes.</summary>
+        public string RestoringName => Checkpointing.RestoringName(this);
+
+        /// <summary>
+        /// Restore: docker create from the checkpoint under <see cref="RestoringName"/>, then the VM's
+        /// container removed (stopped first when Running), then the new one renamed to the VM's name.
+        /// </summary>
+        public ActionPlan PlanRestore(DockerVmCheckpoint checkpoint) => Checkpointing.PlanRestore(this, checkpoint);
+
+        /// <summary>
+        /// Replaces the VM's container by one created from <paramref name="checkpoint"/>, with the same
+        /// name and the options its labels record. The VM ends Stopped. Until the new container exists
+        /// nothing of the VM changes; a failure after that removes the new container again.
+        /// Through the table: [Running → Stop →] Stopped → Delete → Deleted → Clone → Stopped.
+        /// </summary>
+        public Task RestoreAsync(DockerVmCheckpoint checkpoint, CancellationToken ct) => Checkpointing.RestoreAsync(this, checkpoint, ct);
+
+        // ---- what the pieces share ------------------------------------------------------------
 
         /// <summary>Takes the engine's view of the container, as read now.</summary>
         internal void Apply(ContainerInfo info) => _t.Apply(info);
@@ -411,24 +318,27 @@ namespace DockerVm
             return new DockerVmInstance(engine, info.Name, options, Observation.Initial(image).From(info));
         }
 
-        private async Task<ContainerInfo?> InspectAsync(CancellationToken ct) =>
+        internal async Task<ContainerInfo?> InspectAsync(CancellationToken ct) =>
             (await _engine.InspectAsync(new[] { Target }, ct).ConfigureAwait(false)).FirstOrDefault();
 
         // A VM never created has no container to read: a name alone may be somebody else's.
         private Task<ContainerInfo?> ReadAsync(CancellationToken ct) =>
             ContainerId.Length == 0 ? Task.FromResult<ContainerInfo?>(null) : InspectAsync(ct);
 
-        private async Task TryReadBackAsync()
+        /// <summary>A VM without a container (never created, or removed) is NotFound, before any engine call.</summary>
+        internal void RequireContainer()
         {
-            try
+            if (ContainerId.Length == 0)
             {
-                using var cts = new CancellationTokenSource(ReadBackTimeout);
-                await _t.ReadBackAsync(cts.Token).ConfigureAwait(false);
+                throw Failures.NotFound(Name, Context);
             }
-            catch (Exception)
-            {
-                // the failure being reported matters more than this read
-            }
+        }
+
+        /// <summary>The engine no longer has the container (<paramref name="cause"/>): the VM reads it back, and this is the NotFound to throw.</summary>
+        internal async Task<DockerVmException> GoneAsync(DockerVmException cause)
+        {
+            await _t.TryReadBackAsync().ConfigureAwait(false);
+            return Failures.NotFound(Name, Context, cause);
         }
     }
 }

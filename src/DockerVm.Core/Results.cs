@@ -119,4 +119,15 @@ namespace DockerVm
             Text = text,
         };
     }
+
+    /// <summary>What Copy-DockerVmItem -ToVM -PassThru reports: a host file or folder copied into a VM.</summary>
+    public sealed class DockerVmCopyResult
+    {
+        public string VMName { get; init; } = "";
+        /// <summary>The host path copied (absolute).</summary>
+        public string Source { get; init; } = "";
+        /// <summary>The destination in the VM, as given (docker cp: into it when it is a folder).</summary>
+        public string Destination { get; init; } = "";
+        public string Context { get; init; } = "";
+    }
 }

@@ -147,6 +147,26 @@ namespace DockerVm
             return info;
         }
 
+        /// <summary>As <see cref="ReadBackAsync"/>, best effort within the clean-up budget: the failure being reported matters more than this read.</summary>
+        public async Task TryReadBackAsync()
+        {
+            using var cts = new CancellationTokenSource(SettleTimeout);
+            await TryReadBackAsync(cts.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>As <see cref="ReadBackAsync"/>, best effort: the failure being reported matters more than this read.</summary>
+        public async Task TryReadBackAsync(CancellationToken ct)
+        {
+            try
+            {
+                await ReadBackAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // the caller reports a failure of its own
+            }
+        }
+
         /// <summary>
         /// Takes a listing's read, made when the epoch was <paramref name="epochBeforeRead"/>, unless an
         /// action on this VM is in flight or ran since: that action sets the state it ends in.
