@@ -322,9 +322,12 @@ Describe 'Errors' -Tag 'E2E', 'Cmdlets', 'Errors' {
     It 'DockerCliNotFound when DOCKERVM_CLI names no program (terminating)' {
         $env:DOCKERVM_CLI = '/nonexistent/docker'
         try {
-            $err = { Get-DockerVm -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DockerCliNotFound,*' -PassThru
+            $err = { Stop-DockerVm -Name 'dvt-any-vm' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DockerCliNotFound,*' -PassThru
             $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $err.Exception.Message | Should -Match 'nonexistent'
+            # Get-DockerVm lists engine by engine: one that cannot be reached is one non-terminating error
+            Get-DockerVm -ErrorAction SilentlyContinue -ErrorVariable listed | Should -BeNullOrEmpty
+            $listed[0].FullyQualifiedErrorId | Should -BeLike 'DockerCliNotFound,*'
         }
         finally { Remove-Item Env:DOCKERVM_CLI }
     }
@@ -333,9 +336,11 @@ Describe 'Errors' -Tag 'E2E', 'Cmdlets', 'Errors' {
         $env:DOCKER_HOST = 'tcp://127.0.0.1:1'
         try {
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $err = { Get-DockerVm -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DockerEngineUnavailable,*' -PassThru
+            $err = { Stop-DockerVm -Name 'dvt-any-vm' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DockerEngineUnavailable,*' -PassThru
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
             $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            Get-DockerVm -ErrorAction SilentlyContinue -ErrorVariable listed | Should -BeNullOrEmpty
+            $listed[0].FullyQualifiedErrorId | Should -BeLike 'DockerEngineUnavailable,*'
         }
         finally { Remove-Item Env:DOCKER_HOST }
     }

@@ -52,8 +52,9 @@ function Remove-TestContainers {
 function Start-Background($Script, [object[]] $ArgumentList = @()) {
     # A runspace of its own with the module, as a second console would have; Stop() is Ctrl+C.
     # $Script is a string, or a script block whose param() takes -ArgumentList.
+    # One script, not a batch of statements: a stopped batch can outlive its runspace and crash the process.
     $ps = [powershell]::Create()
-    $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'").AddStatement().AddScript("$Script")
+    $null = $ps.AddScript("`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; & { $Script } @args")
     foreach ($a in $ArgumentList) { $null = $ps.AddArgument($a) }
     return [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
 }
