@@ -21,7 +21,8 @@ try {
         Import-Module $manifest.FullName
         $commands = Get-Command -Module DockerVm
         $commands | Format-Table CommandType, Name, Version -AutoSize | Out-Host
-        if ($commands.Count -ne 10) { throw "the installed module exports $($commands.Count) cmdlets, not 10" }
+        $expected = (Import-PowerShellDataFile (Join-Path $ModuleDir 'DockerVm.psd1')).CmdletsToExport
+        if ($commands.Count -ne $expected.Count) { throw "the installed module exports $($commands.Count) cmdlets, not the manifest's $($expected.Count)" }
         if (-not (Get-Help New-DockerVm -Examples).examples) { throw 'the installed module has no help examples' }
         Write-Host "installed from '$repo' into $target and imported: OK"
     }

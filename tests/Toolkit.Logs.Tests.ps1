@@ -23,7 +23,7 @@ BeforeAll {
 
 Describe 'Get-DockerVmLog' -Tag 'E2E', 'Toolkit' {
     BeforeAll {
-        $script:vm = New-LogVm 'logs' 'echo out1; echo err1 >&2; echo out2; echo err2 >&2; echo; echo "  spaced  "; echo done; sleep 3600'
+        $script:vm = New-LogVm 'logs' 'echo out1; echo err1 >&2; echo out2; echo err2 >&2; sleep 1; echo; echo "  spaced  "; echo done; sleep 3600'   # the pause orders the streams: docker reads stdout and stderr through two pipes
         Wait-LogLine $vm 'done'
     }
 
