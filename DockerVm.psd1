@@ -31,6 +31,10 @@
         'Get-DockerVmCheckpoint'
         'Restore-DockerVmCheckpoint'
         'Remove-DockerVmCheckpoint'
+        'New-DockerVmPool'
+        'Get-DockerVmPool'
+        'Update-DockerVmPool'
+        'Remove-DockerVmPool'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

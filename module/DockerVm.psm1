@@ -10,5 +10,6 @@ $null = Register-EngineEvent -SourceIdentifier ([System.Management.Automation.Ps
 Export-ModuleMember -Cmdlet @(
     'New-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Resume-DockerVm', 'Remove-DockerVm',
     'Invoke-DockerVmExec', 'Get-DockerVmProperties', 'Get-DockerVm', 'Wait-DockerVm', 'Restart-DockerVm', 'Enter-DockerVm',
-    'Get-DockerVmLog', 'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint'
+    'Get-DockerVmLog', 'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint',
+    'New-DockerVmPool', 'Get-DockerVmPool', 'Update-DockerVmPool', 'Remove-DockerVmPool'
 )

@@ -29,7 +29,8 @@ Describe 'Module surface' -Tag 'Interface' {
         $names | Should -Be (@('Get-DockerVm', 'Get-DockerVmProperties', 'Invoke-DockerVmExec', 'New-DockerVm', 'Remove-DockerVm',
                 'Resume-DockerVm', 'Start-DockerVm', 'Stop-DockerVm', 'Suspend-DockerVm', 'Wait-DockerVm',
                 'Restart-DockerVm', 'Enter-DockerVm', 'Get-DockerVmLog',
-                'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint') | Sort-Object)
+                'Copy-DockerVmItem', 'Checkpoint-DockerVm', 'Get-DockerVmCheckpoint', 'Restore-DockerVmCheckpoint', 'Remove-DockerVmCheckpoint',
+                'New-DockerVmPool', 'Get-DockerVmPool', 'Update-DockerVmPool', 'Remove-DockerVmPool') | Sort-Object)
         (Get-Command -Module DockerVm | Where-Object CommandType -ne 'Cmdlet') | Should -BeNullOrEmpty
     }
 

@@ -23,6 +23,8 @@ namespace DockerVm
         PathNotFound,
         /// <summary>No checkpoint has that name.</summary>
         CheckpointNotFound,
+        /// <summary>No warm pool has that name.</summary>
+        PoolNotFound,
     }
 
     /// <summary>

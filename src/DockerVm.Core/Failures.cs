@@ -359,6 +359,13 @@ namespace DockerVm
 
         // ---- the machine toolkit: checkpoints ---------------------------------------------------
 
+        /// <summary>No warm pool of that name is defined on the engine.</summary>
+        public static DockerVmException PoolNotFound(string name, string? context) =>
+            new(DockerVmErrorKind.PoolNotFound, $"No warm pool named '{name}' exists{On(context)}.", name)
+            {
+                RecommendedAction = "Run Get-DockerVmPool to list the pools, or define one with New-DockerVmPool.",
+            };
+
         private const string ListCheckpoints = "Run Get-DockerVmCheckpoint to list the checkpoints (those of deleted VMs too).";
 
         /// <summary>No checkpoint of that VM has that name.</summary>

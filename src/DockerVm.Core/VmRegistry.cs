@@ -71,7 +71,7 @@ namespace DockerVm
             var filters = new[] { Labels.ManagedFilter }.Concat((labels ?? new Dictionary<string, string>()).Select(kv => kv.Key + "=" + kv.Value)).ToList();
             var infos = await engine.ListAsync(filters, ct).ConfigureAwait(false);
             return infos
-                .Where(i => i.IsManaged)
+                .Where(i => i.IsManaged && !Pools.PoolNames.IsPoolOwned(i)) // a pool's waiting VMs are not (yet) anybody's VMs
                 .Select(i => FromContainer(engine, i, epochs))
                 .OrderBy(v => v.Name, StringComparer.Ordinal)
                 .ToList();

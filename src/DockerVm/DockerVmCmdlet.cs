@@ -161,6 +161,15 @@ namespace DockerVm.Commands
             WriteError(record);
         }
 
+        /// <summary>Writes to -Verbose what this session's background pool replenishing did since the last cmdlet.</summary>
+        protected void TracePoolEvents()
+        {
+            foreach (var e in Pools.Replenisher.DrainEvents())
+            {
+                Trace("(background) " + e);
+            }
+        }
+
         protected static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
     }
 }

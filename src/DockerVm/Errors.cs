@@ -22,6 +22,7 @@ namespace DockerVm.Commands
             DockerVmErrorKind.NotReady => ErrorCategory.OperationTimeout,
             DockerVmErrorKind.PathNotFound => ErrorCategory.ObjectNotFound,
             DockerVmErrorKind.CheckpointNotFound => ErrorCategory.ObjectNotFound,
+            DockerVmErrorKind.PoolNotFound => ErrorCategory.ObjectNotFound,
             _ => ErrorCategory.NotSpecified,
         };
 

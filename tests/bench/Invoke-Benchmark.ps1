@@ -54,7 +54,15 @@ param(
     [string] $Image = 'dockervm/busybox:latest',
 
     # A smoke run: tiny sizes, two rounds.
-    [switch] $Quick
+    [switch] $Quick,
+
+    # The sections to run (default all): Lifecycle (with stop latency), Listing, Bulk, Import, Pool.
+    [ValidateSet('Lifecycle', 'Listing', 'Bulk', 'Import', 'Pool')]
+    [string[]] $Section = @('Lifecycle', 'Listing', 'Bulk', 'Import', 'Pool'),
+
+    # Waiting VMs of the warm pool the Pool section takes from.
+    [ValidateRange(1, 20)]
+    [int] $PoolSize = 2
 )
 
 $ErrorActionPreference = 'Stop'
@@ -475,6 +483,58 @@ function Measure-Import {
         -Module (Get-Median $floor) -ModuleUnit 'ms' -ChartReference 400 -Extra @{ samples = @{ importMs = @($floor | ForEach-Object { [Math]::Round($_, 1) }) } }
 }
 
+# ---- 6. warm pools ---------------------------------------------------------------------------
+# New-DockerVm -Pool P -Start against a cold New-DockerVm -Start, interleaved (order alternating).
+# Before each take the pool is back to its size (the background replacement is not timed, and
+# does not run during a measurement); every VM is removed after its round, untimed.
+
+function Wait-PoolReady([string] $Pool) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(120)
+    while ((Get-DockerVmPool $Pool).Ready -lt $PoolSize) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "warm pool $Pool did not refill to $PoolSize within 120 s" }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
+function Measure-Pool {
+    Write-Step "6. warm pools: $Rounds interleaved rounds (+1 warm-up) of New-DockerVm -Pool -Start vs a cold New-DockerVm -Start, pool size $PoolSize"
+    $pool = "$Prefix-pool"
+    $null = New-DockerVmPool $pool -Image $Image -Size $PoolSize -Label $ModuleLabels
+    try {
+        $blocks = @{
+            pool = { param($s) $s.Vm = New-DockerVm -Pool $pool -Name $s.Name -Start }
+            cold = { param($s) $s.Vm = New-DockerVm -Image $Image -Name $s.Name -Label $ModuleLabels -Start }
+        }
+        $take = {
+            param([string] $Side, [string] $Name)
+            Wait-PoolReady $pool
+            $state = @{ Name = $Name; Vm = $null }
+            $ms = Get-Elapsed $blocks[$Side] $state
+            if ($state.Vm.State -ne 'Running') { throw "$Side VM $Name is $($state.Vm.State), not Running" }
+            Remove-DockerVm -VM $state.Vm -Force
+            $ms
+        }
+        $null = & $take pool "$Prefix-pw"; $null = & $take cold "$Prefix-cw"
+        Wait-PoolReady $pool
+        $counted = @{ Vm = $null }
+        $poolCalls = @(Measure-CliCalls { param($s) $s.Vm = New-DockerVm -Pool $pool -Name "$Prefix-pc" -Start } $counted)
+        Remove-DockerVm -VM $counted.Vm -Force
+        $results = for ($r = 1; $r -le $Rounds; $r++) {
+            $order = if ($r % 2) { 'cold', 'pool' } else { 'pool', 'cold' }
+            $round = @{}
+            foreach ($side in $order) { $round[$side] = & $take $side "$Prefix-$($side[0])p$r" }
+            Write-Detail ('round {0}/{1}: cold {2:0} ms, pool {3:0} ms ({4:0.000}x)' -f $r, $Rounds, $round.cold, $round.pool, ($round.pool / $round.cold))
+            [pscustomobject]@{ Cold = $round.cold; Pool = $round.pool; Ratio = $round.pool / $round.cold }
+        }
+        $ratios = [double[]]($results.Ratio)
+        Add-Figure -Id 'pool.take' -Group 'Warm pool' -Name 'New-DockerVm -Pool -Start vs cold New-DockerVm -Start (pool / cold)' -Unit 'x' -Value (Get-Median $ratios) `
+            -Target 0.15 -Module (Get-Median ([double[]]$results.Pool)) -Raw (Get-Median ([double[]]$results.Cold)) -ModuleUnit 'ms' `
+            -Calls "$($poolCalls.Count) / 2" `
+            -Extra @{ poolSize = $PoolSize; samples = @{ poolMs = @($results.Pool | ForEach-Object { [Math]::Round($_, 1) }); coldMs = @($results.Cold | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
+    }
+    finally { Remove-DockerVmPool $pool -Confirm:$false }
+}
+
 # ---- reports ---------------------------------------------------------------------------------
 
 function Format-Target($f) {
@@ -596,10 +656,11 @@ try {
     $loadStart = Get-LoadAverage
     Write-Detail ("rounds $Rounds, listing $($ListSizes -join ' and ') VMs, bulk $BulkCount VMs x $BulkRounds rounds, parallelism $ThrottleLimit; load average $loadStart")
 
-    Measure-Lifecycle
-    Measure-Listing
-    Measure-Bulk
-    Measure-Import
+    if ('Lifecycle' -in $Section) { Measure-Lifecycle }
+    if ('Listing' -in $Section) { Measure-Listing }
+    if ('Bulk' -in $Section) { Measure-Bulk }
+    if ('Import' -in $Section) { Measure-Import }
+    if ('Pool' -in $Section) { Measure-Pool }
 
     $report = [ordered]@{
         date = $started.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [cultureinfo]::InvariantCulture)

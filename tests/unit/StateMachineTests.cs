@@ -219,6 +219,7 @@ public class ErrorIdAndNameTests
     [InlineData(DockerVmErrorKind.NotReady, "DockerVmNotReady")]
     [InlineData(DockerVmErrorKind.PathNotFound, "DockerVmPathNotFound")]
     [InlineData(DockerVmErrorKind.CheckpointNotFound, "DockerVmCheckpointNotFound")]
+    [InlineData(DockerVmErrorKind.PoolNotFound, "DockerVmPoolNotFound")]
     public void Error_ids_are_the_contracts(DockerVmErrorKind kind, string id)
     {
         Assert.Equal(id, DockerVmException.IdOf(kind));
@@ -228,7 +229,7 @@ public class ErrorIdAndNameTests
     [Fact]
     public void Every_kind_has_a_test_above()
     {
-        Assert.Equal(15, Enum.GetValues<DockerVmErrorKind>().Length);
+        Assert.Equal(16, Enum.GetValues<DockerVmErrorKind>().Length);
     }
 
     [Theory]

@@ -24,6 +24,12 @@ namespace DockerVm.Commands
         public DockerVmCheckpoint? Checkpoint { get; set; }
 
         private const string FromCheckpoint = "FromCheckpoint";
+        private const string FromPool = "FromPool";
+
+        /// <summary>Take a waiting VM from this warm pool (renamed to -Name) instead of creating one; an empty pool creates one cold.</summary>
+        [Parameter(ParameterSetName = FromPool, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Pool { get; set; }
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -102,6 +108,11 @@ namespace DockerVm.Commands
         protected override void ProcessRecord()
         {
             var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
+            if (Pool is not null)
+            {
+                TakeFromPool(name, Pool);
+                return;
+            }
             var image = Checkpoint?.ImageReference ?? Image;
             VmOptions options;
             try
@@ -179,6 +190,30 @@ namespace DockerVm.Commands
                 }
             }
             WriteObject(vm);
+        }
+
+        private void TakeFromPool(string name, string pool)
+        {
+            TracePoolEvents();
+            try
+            {
+                VmName.Validate(name);
+            }
+            catch (DockerVmException e)
+            {
+                WriteError(Errors.From(e, name));
+                return;
+            }
+            if (!ShouldProcess(name, $"Take a VM from warm pool '{pool}' as '{name}'" + (Start ? " and start it" : "")))
+            {
+                return;
+            }
+            var engine = VmRegistry.Engine(Context);
+            DockerVmInstance? vm = null;
+            if (Try(name, () => vm = Await(ct => Pools.PoolTaker.TakeAsync(engine, pool, name, Start, Seconds(StartTimeoutSec), m => Post(() => Trace(m)), ct))) && vm is not null)
+            {
+                WriteObject(vm);
+            }
         }
     }
 }
