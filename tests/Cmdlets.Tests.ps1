@@ -241,9 +241,15 @@ Describe '-WhatIf, -Confirm and -Verbose' -Tag 'E2E', 'Cmdlets' {
         $vm = New-TestVm 'verbose'
         try {
             $verbose = $vm | Start-DockerVm -Verbose 4>&1 | ForEach-Object { "$_" }
-            # The VM acts on its container's id, never on a name it remembers.
-            $verbose | Should -Contain "> docker start $($vm.ContainerId)"
-            ($verbose | Where-Object { $_ -match '^< \d+ ms, exit 0: docker start' }) | Should -Not -BeNullOrEmpty
+            # The VM acts on its container's id, never on a name it remembers; each line names the transport.
+            if ((Get-TestTransport) -eq 'api') {
+                ($verbose | Where-Object { $_ -match "^> api POST /v1\.\d+/containers/$($vm.ContainerId)/start$" }) | Should -Not -BeNullOrEmpty
+                ($verbose | Where-Object { $_ -match '^< \d+ ms, HTTP 204: api POST /v1\.\d+/containers/' }) | Should -Not -BeNullOrEmpty
+            }
+            else {
+                $verbose | Should -Contain "> docker start $($vm.ContainerId)"
+                ($verbose | Where-Object { $_ -match '^< \d+ ms, exit 0: docker start' }) | Should -Not -BeNullOrEmpty
+            }
         }
         finally { $vm | Remove-DockerVm -Force }
     }
@@ -320,6 +326,9 @@ Describe 'Errors' -Tag 'E2E', 'Cmdlets', 'Errors' {
     }
 
     It 'DockerCliNotFound when DOCKERVM_CLI names no program (terminating)' {
+        # a CLI transport's failure: pinned to the CLI, whatever transport the suite runs on
+        $savedTransport = $env:DOCKERVM_TRANSPORT
+        $env:DOCKERVM_TRANSPORT = 'cli'
         $env:DOCKERVM_CLI = '/nonexistent/docker'
         try {
             $err = { Stop-DockerVm -Name 'dvt-any-vm' -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'DockerCliNotFound,*' -PassThru
@@ -329,7 +338,7 @@ Describe 'Errors' -Tag 'E2E', 'Cmdlets', 'Errors' {
             Get-DockerVm -ErrorAction SilentlyContinue -ErrorVariable listed | Should -BeNullOrEmpty
             $listed[0].FullyQualifiedErrorId | Should -BeLike 'DockerCliNotFound,*'
         }
-        finally { Remove-Item Env:DOCKERVM_CLI }
+        finally { Remove-Item Env:DOCKERVM_CLI; $env:DOCKERVM_TRANSPORT = $savedTransport }
     }
 
     It 'DockerEngineUnavailable within seconds for an unreachable DOCKER_HOST (terminating)' {

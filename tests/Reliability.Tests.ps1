@@ -4,16 +4,14 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     . $PSScriptRoot/SecondEngine.ps1
+    . $PSScriptRoot/Faults.ps1
     Assert-Engine
 
-    function New-SlowStartCli([string] $Name) {
-        # A slow engine cannot be had on demand: a wrapper CLI that holds `docker start` back.
-        $wrapper = Join-Path $TestDrive $Name
-        Set-Content $wrapper "#!/bin/bash`nfor a in `"`$@`"; do [ `"`$a`" = start ] && sleep 600; done`nexec docker `"`$@`""
-        & chmod +x $wrapper
-        return $wrapper
+    function Start-StartHoldingEngine {
+        # The main engine behind a proxy that swallows every `start` (it never reaches the engine, and is
+        # never answered) and passes everything else on: a start that hangs, on either transport.
+        Start-SlowEngine -DelayMs 0 -Match 'POST /v[0-9.]+/containers/[^/]+/start' -HangAfter 0
     }
-
 }
 
 Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
@@ -82,9 +80,9 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
         $vm = New-TestVm 'cancel' -Parameters @{ Start = $true }
         try {
             $job = Start-Background "Invoke-DockerVmExec -Name '$($vm.Name)' -Command sleep -ArgumentList 600"
-            Wait-Until { Get-DockerClients "exec .*$($vm.ContainerId) sleep 600" }
+            Wait-Until { Get-ExecInFlight $vm 'sleep 600' }
             (Stop-Background $job).TotalSeconds | Should -BeLessThan 10
-            Wait-Until { -not (Get-DockerClients "exec .*$($vm.ContainerId) sleep") } -TimeoutSec 10
+            Wait-Until { -not (Get-ExecInFlight $vm 'sleep') } -TimeoutSec 10
             (Invoke-DockerVmExec -VM $vm -Command sh -ArgumentList '-c', 'ps -o args | grep "^sleep 600" || true') | Should -BeNullOrEmpty
             (Get-DockerVm -Name $vm.Name).State | Should -Be 'Running'
         }
@@ -93,42 +91,47 @@ Describe 'Ctrl+C' -Tag 'E2E', 'Reliability', 'Cancellation' {
 
     It 'stops Start-DockerVm within seconds and leaves the VM in the state the engine reports' {
         $vm = New-TestVm 'cancelstart'
-        $wrapper = New-SlowStartCli 'slow-docker'
-        # Environment variables are per process: the wrapper is set for the background runspace's
+        $hold = Start-StartHoldingEngine
+        # Environment variables are per process: the proxy is set for the background runspace's
         # command and taken away before anything else runs here.
-        $env:DOCKERVM_CLI = $wrapper
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $hold.DockerHost
         try {
             $job = Start-Background "Start-DockerVm -Name '$($vm.Name)' -TimeoutSec 600"
-            Wait-Until { Get-CommandLines 'slow-docker start' }
+            $null = Wait-FaultRequest $hold -Pattern 'POST .*/start'
             $took = Stop-Background $job
-            Remove-Item Env:DOCKERVM_CLI
+            $env:DOCKER_HOST = $saved
             $took.TotalSeconds | Should -BeLessThan 10
-            Wait-Until { -not (Get-CommandLines 'slow-docker') } -TimeoutSec 10
+            Wait-Until { -not (Get-DockerClients "start .*$($vm.ContainerId)") } -TimeoutSec 10
             (Get-DockerVm -Name $vm.Name).State | Should -Be 'Stopped'
             Get-DockerStatus $vm.Name | Should -Be 'created'
             $vm | Start-DockerVm
             $vm.State | Should -Be 'Running'
         }
         finally {
-            Remove-Item Env:DOCKERVM_CLI -ErrorAction Ignore
+            $env:DOCKER_HOST = $saved
+            Stop-FaultEngine $hold
             $vm | Remove-DockerVm -Force
         }
     }
 
     It 'leaves nothing behind when New-DockerVm -Start is stopped while starting' {
         $name = New-TestName 'cancelnew'
-        $env:DOCKERVM_CLI = New-SlowStartCli 'slow-docker2'
+        $hold = Start-StartHoldingEngine
+        $saved = $env:DOCKER_HOST
+        $env:DOCKER_HOST = $hold.DockerHost
         try {
             $job = Start-Background "New-DockerVm -Image '$TestImage' -Name '$name' -Label @{ 'dockervm.test' = '$TestRun' } -Start"
-            Wait-Until { (Get-DockerStatus $name) -eq 'created' }
+            $null = Wait-FaultRequest $hold -Pattern 'POST .*/start'
             Start-Sleep -Milliseconds 300
             $took = Stop-Background $job
-            Remove-Item Env:DOCKERVM_CLI
+            $env:DOCKER_HOST = $saved
             $took.TotalSeconds | Should -BeLessThan 15
             Get-DockerStatus $name | Should -Be 'absent'
         }
         finally {
-            Remove-Item Env:DOCKERVM_CLI -ErrorAction Ignore
+            $env:DOCKER_HOST = $saved
+            Stop-FaultEngine $hold
             & docker rm -f $name *> $null
         }
     }

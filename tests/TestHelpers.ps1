@@ -69,6 +69,10 @@ function Stop-Background($Job) {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $Job.PowerShell.Stop()
     $sw.Stop()
+    # Stop() returns when the pipeline has stopped, but a batch (Import-Module; command) then reads
+    # $ErrorActionPreference from the runspace on a pool thread: closing the runspace before that read
+    # crashes the whole process (InvalidRunspaceStateException, unhandled). Wait for the batch to end.
+    $null = $Job.Handle.AsyncWaitHandle.WaitOne(10000)
     $Job.PowerShell.Dispose()
     return $sw.Elapsed
 }
@@ -84,6 +88,37 @@ function Get-CommandLines([string] $Pattern) {
 function Get-DockerClients([string] $Pattern) {
     # docker CLI processes whose command line matches (the module's children).
     Get-CommandLines $Pattern | Where-Object { $_ -match '^(\S*/)?docker ' }
+}
+
+function Get-VmProcesses($Vm, [string] $Pattern) {
+    # The command lines of the processes in $Vm's container that match (the host sees them; their cgroup names the container).
+    Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$' | ForEach-Object {
+        $cgroup = Get-Content "/proc/$($_.Name)/cgroup" -Raw -ErrorAction Ignore
+        if ($cgroup -and $cgroup.Contains($Vm.ContainerId)) {
+            $cmd = (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -replace "`0", ' '
+            if ($cmd -and $cmd -match $Pattern) { $cmd }
+        }
+    }
+}
+
+function Get-ExecInFlight($Vm, [string] $Command) {
+    # An exec of $Command in $Vm as this machine sees it: the docker client running it (CLI transport), or,
+    # with no client to see (API transport), the process itself in the VM.
+    if ((Get-TestTransport) -eq 'cli') { Get-DockerClients "exec .*$($Vm.ContainerId) $Command" }
+    else { Get-VmProcesses $Vm "^$Command" }
+}
+
+function Test-StopInFlight($Vm, [long] $Since) {
+    # A stop of $Vm under way: its docker client (CLI), or the engine's SIGTERM to the container since $Since (API).
+    if ((Get-TestTransport) -eq 'cli') { return [bool](Get-DockerClients "stop .*$($Vm.ContainerId)") }
+    $killed = & docker events --since $Since --until ([DateTimeOffset]::UtcNow.ToUnixTimeSeconds() + 1) --filter "container=$($Vm.ContainerId)" --filter event=kill --format '{{.Action}}'
+    return [bool]$killed
+}
+
+function Get-TestTransport {
+    # 'api' or 'cli': the transport the module picks for the default engine right now
+    # ($env:DOCKERVM_TRANSPORT, $env:DOCKERVM_CLI), for the few tests that look at how it reaches the engine.
+    ([DockerVm.VmRegistry]::Engine('').Transport -split ':')[0]
 }
 
 function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {

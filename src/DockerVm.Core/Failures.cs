@@ -306,6 +306,59 @@ namespace DockerVm
                                     "or from an image with a HEALTHCHECK; or wait for something else (-ForLog, -ForPort).",
             };
 
+        // ---- the Engine API transport -----------------------------------------------------------
+
+        private const string UseCli = "Set $env:DOCKERVM_TRANSPORT = 'cli' to reach this engine through the docker CLI instead.";
+
+        /// <summary>The engine refused an API request with a status that is none of the contract's errors.</summary>
+        public static DockerVmException ApiFailed(string method, string path, int status, string message, string? vmName) =>
+            new(DockerVmErrorKind.CommandFailed, $"The Docker engine refused '{method} {path}' (HTTP {status}): {Tail(message)}", vmName)
+            {
+                CommandLine = $"api {method} {path}",
+                StandardError = message,
+                RecommendedAction = "Read the engine's message above; -Verbose shows each request sent to the engine, or check the VM with Get-DockerVmProperties.",
+            };
+
+        /// <summary>The connection to the engine broke while a request was under way: the engine may or may not have acted.</summary>
+        public static DockerVmException ApiConnectionLost(string commandLine, string endpoint, string? vmName, Exception e) =>
+            new(DockerVmErrorKind.EngineUnavailable, $"The connection to the Docker engine at {endpoint} broke during '{commandLine}': {e.Message}", vmName, e)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = "Check that the Docker engine is running and reachable (docker info), then check the VM with Get-DockerVm.",
+                OutcomeUnknown = true,
+            };
+
+        /// <summary>The engine answered an API request with something DockerVm cannot read.</summary>
+        public static DockerVmException ApiUnreadable(string commandLine, string what, string? vmName, Exception? e = null) =>
+            new(DockerVmErrorKind.CommandFailed, $"'{commandLine}' got an answer DockerVm cannot read: {what}", vmName, e)
+            {
+                CommandLine = commandLine,
+                RecommendedAction = "Check that -Context, DOCKER_HOST or DOCKER_CONTEXT point at a Docker engine. " + UseCli,
+            };
+
+        /// <summary>The Engine API transport cannot reach this engine (ssh, an engine too old, TLS files this runtime cannot read).</summary>
+        public static DockerVmException ApiUnsupported(string endpoint, string why) =>
+            new(DockerVmErrorKind.EngineUnavailable, $"The Engine API transport cannot use the engine at {endpoint}: {why}.")
+            {
+                RecommendedAction = UseCli + " ($env:DOCKERVM_TRANSPORT = 'auto', the default, picks the CLI for such engines.)",
+            };
+
+        /// <summary>DOCKERVM_TRANSPORT names no transport.</summary>
+        public static DockerVmException InvalidTransport(string variable, string value) =>
+            new(DockerVmErrorKind.EngineUnavailable, $"${variable} is '{value}', which is not a transport: use auto (the default), api or cli.")
+            {
+                RecommendedAction = $"Set $env:{variable} to auto, api or cli, or remove it.",
+            };
+
+        /// <summary>A -CreateArgument the API transport does not translate, and no docker CLI to pass it on.</summary>
+        public static DockerVmException CreateArgumentNeedsCli(string argument, string program, string vmName, System.Collections.Generic.IEnumerable<string> translated, DockerVmException cause) =>
+            new(DockerVmErrorKind.CliNotFound,
+                $"-CreateArgument '{argument}' has no Engine API translation, and the docker CLI that would pass it on ('{program}') could not be started: {cause.InnerException?.Message ?? cause.Message}", vmName, cause)
+            {
+                CommandLine = cause.CommandLine,
+                RecommendedAction = $"Install the docker CLI (or set $DOCKERVM_CLI), or use only create arguments the API transport translates: {string.Join(", ", translated)}.",
+            };
+
         /// <summary>The last few non-empty lines of a text, joined.</summary>
         public static string Tail(string text, int lines = 5)
         {

@@ -17,6 +17,11 @@ namespace DockerVm
         // A command that dies at once is still "running" for a few milliseconds after the start:
         // running is believed only when a second look this much later says so too.
         private static readonly TimeSpan Confirm = TimeSpan.FromMilliseconds(50);
+        // Right after an unpause the engine can say "paused" for some milliseconds more: dockerd handles
+        // containerd's event of the pause before after the unpause has returned, and flips the state back
+        // until the unpause's own event follows (seen with back-to-back pause/unpause under load). Only a
+        // pause that outlasts this is a failure.
+        private static readonly TimeSpan LatePauseEvent = TimeSpan.FromSeconds(2);
         private readonly IDockerEngine _engine;
         private readonly string _target;
         private readonly string _name;
@@ -35,6 +40,7 @@ namespace DockerVm
         public async Task<ContainerInfo> WaitUntilRunningAsync(TimeSpan timeout, int pollingIntervalMs, bool confirm, CancellationToken ct)
         {
             var deadline = DateTime.UtcNow + timeout;
+            var lateEvents = DateTime.UtcNow + LatePauseEvent;
             ContainerInfo? seenRunning = null;
             while (true)
             {
@@ -47,6 +53,9 @@ namespace DockerVm
                     case ContainerStatus.Running:
                         seenRunning = info;
                         await Task.Delay(Confirm, ct).ConfigureAwait(false);
+                        continue;
+                    case ContainerStatus.Paused when !confirm && DateTime.UtcNow < lateEvents && DateTime.UtcNow < deadline:
+                        await Task.Delay(20, ct).ConfigureAwait(false); // after an unpause: see above
                         continue;
                     case ContainerStatus.Exited:
                     case ContainerStatus.Dead:

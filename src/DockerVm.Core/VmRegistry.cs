@@ -17,8 +17,8 @@ namespace DockerVm
         private static readonly ConcurrentDictionary<string, IDockerEngine> EnginesByContext = new(StringComparer.Ordinal);
         private static readonly ConcurrentDictionary<(string Context, string Name), DockerVmInstance> Vms = new();
 
-        /// <summary>Makes the engine for a context; replaceable for tests of other transports.</summary>
-        public static Func<string, IDockerEngine> EngineFactory { get; set; } = context => new DockerCli(context);
+        /// <summary>Makes the engine for a context (the transport $env:DOCKERVM_TRANSPORT selects, see <see cref="Transports"/>); replaceable for tests.</summary>
+        public static Func<string, IDockerEngine> EngineFactory { get; set; } = Transports.For;
 
         /// <summary>The engine for a context ("" or null: the CLI's default).</summary>
         public static IDockerEngine Engine(string? context) => EnginesByContext.GetOrAdd(context ?? "", c => EngineFactory(c));

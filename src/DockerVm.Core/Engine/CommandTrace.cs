@@ -6,13 +6,14 @@ namespace DockerVm.Engine
     /// <summary>One engine command as the log sees it (secrets already masked).</summary>
     public sealed class CommandTraceEvent
     {
-        public CommandTraceEvent(string phase, string commandLine, TimeSpan? duration = null, int? exitCode = null, string? detail = null)
+        public CommandTraceEvent(string phase, string commandLine, TimeSpan? duration = null, int? exitCode = null, string? detail = null, string? answer = null)
         {
             Phase = phase;
             CommandLine = commandLine;
             Duration = duration;
             ExitCode = exitCode;
             Detail = detail;
+            Answer = answer;
         }
 
         /// <summary>issued, completed or failed.</summary>
@@ -22,14 +23,18 @@ namespace DockerVm.Engine
         public int? ExitCode { get; }
         /// <summary>The tail of stderr for a failure.</summary>
         public string? Detail { get; }
+        /// <summary>What a transport without exit codes got instead (the API's "HTTP 204"); shown in place of the exit code.</summary>
+        public string? Answer { get; }
+
+        private string Outcome => Answer ?? $"exit {ExitCode}";
 
         private string Short => CommandLine.Length <= 72 ? CommandLine : CommandLine.Substring(0, 71) + "…";
 
         public override string ToString() => Phase switch
         {
             "issued" => $"> {CommandLine}",
-            "completed" => $"< {Duration?.TotalMilliseconds:0} ms, exit {ExitCode}: {Short}",
-            _ => $"< {Duration?.TotalMilliseconds:0} ms, FAILED (exit {ExitCode?.ToString() ?? "none"}): {Short}{(string.IsNullOrEmpty(Detail) ? "" : " -- " + Detail)}",
+            "completed" => $"< {Duration?.TotalMilliseconds:0} ms, {Outcome}: {Short}",
+            _ => $"< {Duration?.TotalMilliseconds:0} ms, FAILED ({Answer ?? "exit " + (ExitCode?.ToString() ?? "none")}): {Short}{(string.IsNullOrEmpty(Detail) ? "" : " -- " + Detail)}",
         };
     }
 

@@ -48,27 +48,7 @@ namespace DockerVm.Engine
                 args.Add("--init");
             }
             // `--` ends the options: an image is never read as a flag.
-            args.Add("--name").Add(spec.Name);
-            foreach (var p in spec.Ports)
-            {
-                args.Add("--publish").Add(p);
-            }
-            foreach (var v in spec.Volumes)
-            {
-                args.Add("--volume").Add(v);
-            }
-            if (spec.MemoryBytes > 0)
-            {
-                args.Add("--memory").Add(spec.MemoryBytes.ToString(CultureInfo.InvariantCulture));
-            }
-            if (spec.Cpus > 0)
-            {
-                args.Add("--cpus").Add(spec.Cpus.ToString("0.###", CultureInfo.InvariantCulture));
-            }
-            if (spec.Network.Length > 0)
-            {
-                args.Add("--network").Add(spec.Network);
-            }
+            args.Add("--name").Add(spec.Name).Add(TypedOptions(spec));
             return args
                 .AddPairs("--label", spec.Labels, secret: false)
                 .AddEnvironment(spec.Environment, secrets)
@@ -76,6 +56,38 @@ namespace DockerVm.Engine
                 .Add("--")
                 .Add(spec.Image)
                 .Add(spec.ContainerCommand);
+        }
+
+        /// <summary>The create spec's first-class options (ports, mounts, limits, network) as docker create flags.</summary>
+        public static IReadOnlyList<string> TypedOptions(CreateSpec spec)
+        {
+            var flags = new List<string>();
+            foreach (var p in spec.Ports)
+            {
+                flags.Add("--publish");
+                flags.Add(p);
+            }
+            foreach (var v in spec.Volumes)
+            {
+                flags.Add("--volume");
+                flags.Add(v);
+            }
+            if (spec.MemoryBytes > 0)
+            {
+                flags.Add("--memory");
+                flags.Add(spec.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+            }
+            if (spec.Cpus > 0)
+            {
+                flags.Add("--cpus");
+                flags.Add(spec.Cpus.ToString("0.###", CultureInfo.InvariantCulture));
+            }
+            if (spec.Network.Length > 0)
+            {
+                flags.Add("--network");
+                flags.Add(spec.Network);
+            }
+            return flags;
         }
 
         public static CliArguments Inspect(string? context, IReadOnlyList<string> targets) =>
