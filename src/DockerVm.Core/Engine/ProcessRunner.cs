@@ -167,8 +167,8 @@ namespace DockerVm.Engine
             using var abortReads = new CancellationTokenSource();
             // Cancelled once the process is gone: ends a stdin write the process will never read.
             using var abortStdin = new CancellationTokenSource();
-            var stdout = new OutputSink(spec.OnStandardOutputLine, spec.KeepStandardOutput, spec.CarriageReturnEndsLine);
-            var stderr = new OutputSink(spec.OnStandardErrorLine, spec.KeepStandardError, spec.CarriageReturnEndsLine);
+            var stdout = new LineSink(spec.OnStandardOutputLine, spec.KeepStandardOutput, spec.CarriageReturnEndsLine);
+            var stderr = new LineSink(spec.OnStandardErrorLine, spec.KeepStandardError, spec.CarriageReturnEndsLine);
             Task stdinTask, stdoutTask, stderrTask;
             var outputIncomplete = false;
             var killed = false;
@@ -373,7 +373,7 @@ namespace DockerVm.Engine
             }
         }
 
-        private static async Task ReadAllAsync(Stream stream, OutputSink sink, CancellationToken abort)
+        private static async Task ReadAllAsync(Stream stream, LineSink sink, CancellationToken abort)
         {
             var buffer = new byte[16 * 1024];
             try
@@ -624,130 +624,6 @@ namespace DockerVm.Engine
             task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         /// <summary>One output stream: the exact text, and its lines handed to a callback as they complete.</summary>
-        private sealed class OutputSink
-        {
-            private readonly Decoder _decoder = Utf8.GetDecoder();
-            private readonly StringBuilder _text = new();
-            private readonly StringBuilder _line = new();
-            private readonly Action<string>? _onLine;
-            private char[] _chars = new char[0];
-            private bool _pendingCr;
-
-            private readonly int? _keep;
-            private readonly bool _crEndsLine;
-
-            public OutputSink(Action<string>? onLine, int? keep, bool crEndsLine = true)
-            {
-                _onLine = onLine;
-                _keep = keep;
-                _crEndsLine = crEndsLine;
-            }
-
-            public Action? Failed { get; set; }
-
-            public Exception? Error { get; private set; }
-
-            public string Text => _keep is { } keep && _text.Length > keep ? _text.ToString(_text.Length - keep, keep) : _text.ToString();
-
-            public void Write(byte[] bytes, int count)
-            {
-                var need = _decoder.GetCharCount(bytes, 0, count, flush: false);
-                if (_chars.Length < need)
-                {
-                    _chars = new char[Math.Max(need, 1024)];
-                }
-                var n = _decoder.GetChars(bytes, 0, count, _chars, 0, flush: false);
-                Append(_chars, n);
-            }
-
-            public void Complete()
-            {
-                var need = _decoder.GetCharCount(new byte[0], 0, 0, flush: true);
-                if (need > 0)
-                {
-                    var tail = new char[need];
-                    var n = _decoder.GetChars(new byte[0], 0, 0, tail, 0, flush: true);
-                    Append(tail, n);
-                }
-                if (_line.Length > 0)
-                {
-                    Emit();
-                }
-            }
-
-            private void Append(char[] chars, int count)
-            {
-                _text.Append(chars, 0, count);
-                if (_keep is { } keep && _text.Length > 2 * keep + 4096)
-                {
-                    _text.Remove(0, _text.Length - keep); // amortised: the tail only
-                }
-                if (_onLine is null)
-                {
-                    return;
-                }
-                // Line ends as StreamReader.ReadLine sees them: \n, \r, or \r\n (or only \n, when a \r does not end a line).
-                for (var i = 0; i < count; i++)
-                {
-                    var c = chars[i];
-                    if (!_crEndsLine)
-                    {
-                        if (c != '\n')
-                        {
-                            _line.Append(c);
-                            continue;
-                        }
-                        if (_line.Length > 0 && _line[_line.Length - 1] == '\r')
-                        {
-                            _line.Length--;
-                        }
-                        Emit();
-                        continue;
-                    }
-                    if (_pendingCr)
-                    {
-                        _pendingCr = false;
-                        if (c == '\n')
-                        {
-                            continue;
-                        }
-                    }
-                    if (c == '\r')
-                    {
-                        Emit();
-                        _pendingCr = true;
-                    }
-                    else if (c == '\n')
-                    {
-                        Emit();
-                    }
-                    else
-                    {
-                        _line.Append(c);
-                    }
-                }
-            }
-
-            private void Emit()
-            {
-                var line = _line.ToString();
-                _line.Clear();
-                if (_onLine is null || Error is not null)
-                {
-                    return;
-                }
-                try
-                {
-                    _onLine(line);
-                }
-                catch (Exception e)
-                {
-                    // Stop calling back and end the process (as CliWrap does when a pipe target fails); the error is thrown at the end.
-                    Error = e;
-                    Failed?.Invoke();
-                }
-            }
-        }
 
         private static class Native
         {
