@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using static DockerVm.Engine.JsonFields;
 
 namespace DockerVm.Engine
 {
@@ -250,28 +251,9 @@ namespace DockerVm.Engine
             return new ContainerHealth { Status = Str(h, "Status"), FailingStreak = (int)Num(h, "FailingStreak"), Log = runs };
         }
 
-        private static JsonElement? Obj(JsonElement e, string name) =>
-            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
 
-        private static string Str(JsonElement e, string name) =>
-            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
-        private static bool Bool(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
-        private static long Num(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 
-        // Docker writes "0001-01-01T00:00:00Z" for "never".
-        private static DateTime? Time(JsonElement e, string name)
-        {
-            var s = Str(e, name);
-            if (s.Length == 0 || s.StartsWith("0001-01-01", StringComparison.Ordinal))
-            {
-                return null;
-            }
-            return DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-                ? t : null;
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using static DockerVm.Engine.JsonFields;
 
 namespace DockerVm.Engine
 {
@@ -58,13 +59,6 @@ namespace DockerVm.Engine
             };
         }
 
-        private static string Str(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
-        /// <summary>An RFC 3339 time as UTC; null when absent or unreadable.</summary>
-        public static DateTime? Time(string? s) =>
-            !string.IsNullOrEmpty(s) && !s!.StartsWith("0001-01-01", StringComparison.Ordinal) &&
-            DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-                ? t : null;
     }
 }
