@@ -93,7 +93,7 @@ Describe 'Runbooks' -Tag 'E2E', 'Conventions' {
         $out = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object { "$_" }
         $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
         $out | Should -Contain 'finished'
-        ($out | Where-Object { $_ -match 'docker (create|start|rm)' }) | Should -Not -BeNullOrEmpty
+        ($out | Where-Object { $_ -match 'docker (create|start|rm)|api (POST|DELETE) \S*/containers' }) | Should -Not -BeNullOrEmpty   # the CLI's command or the API's request
         ($out -join "`n") | Should -Not -Match 'NonInteractive'
         Get-DockerStatus $name | Should -Be 'absent'
     }
