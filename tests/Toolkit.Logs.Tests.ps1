@@ -115,7 +115,8 @@ Describe 'Get-DockerVmLog -Follow' -Tag 'E2E', 'Toolkit' {
             $sw = [Diagnostics.Stopwatch]::StartNew()
             @(Get-DockerVmLog -VM $short -Follow | ForEach-Object Text) | Should -Be @('first', 'last')
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 30
-            (Get-DockerVm -Name $short.Name).State | Should -Be 'Stopped'
+            # the log closes when the container's output does; the engine reports the exit a moment later
+            Wait-DockerVm -VM $short -State Stopped -TimeoutSec 10 -PassThru | ForEach-Object State | Should -Be 'Stopped'
         }
         finally { $short | Remove-DockerVm -Force }
         Get-LogClients $short | Should -BeNullOrEmpty
