@@ -194,20 +194,20 @@ function Invoke-Test {
     # transport (the default), and on the CLI transport every suite but the pure-cmdlet ones that
     # never reach an engine (tagged Interface/Package/Views): the same behaviour, error ids and guarantees.
     $pester = @{ Passed = 0; Failed = 0 }
-    foreach ($transport in $Transport) {
-        Write-Step "Pester: tests/*.Tests.ps1 against the real engine, DOCKERVM_TRANSPORT=$transport"
-        $pesterJson = Join-Path $results "pester-$transport.json"
+    foreach ($through in $Transport) {   # (PowerShell names are case-blind: not $transport)
+        Write-Step "Pester: tests/*.Tests.ps1 against the real engine, DOCKERVM_TRANSPORT=$through"
+        $pesterJson = Join-Path $results "pester-$through.json"
         $runnerArgs = @('-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"), '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'),
             '-TestsPath', (Join-Path $Root 'tests'), '-ResultPath', $pesterJson)
         if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
-        if ($transport -ne $Transport[0]) { $runnerArgs += @('-ExcludeTag', 'Interface,Package,Views') }
-        $env:DOCKERVM_TRANSPORT = $transport
+        if ($through -ne $Transport[0]) { $runnerArgs += @('-ExcludeTag', 'Interface,Package,Views') }
+        $env:DOCKERVM_TRANSPORT = $through
         try { $pesterExit = Invoke-ChildPwsh (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -ArgumentList $runnerArgs }
         finally { Remove-Item Env:DOCKERVM_TRANSPORT -ErrorAction Ignore }
         $run = @{ Passed = 0; Failed = 1 }
         if (Test-Path $pesterJson) { $run = Get-Content $pesterJson -Raw | ConvertFrom-Json -AsHashtable }
         if ($pesterExit -ne 0 -and $run.Failed -eq 0) { $run.Failed = 1 }
-        Write-Host "Pester ($transport): $($run.Passed) passed, $($run.Failed) failed"
+        Write-Host "Pester ($through): $($run.Passed) passed, $($run.Failed) failed"
         $pester.Passed += $run.Passed
         $pester.Failed += $run.Failed
     }
