@@ -14,8 +14,7 @@ namespace DockerVm.Commands
     /// Tab completion of New-DockerVm -Image: the images present on the engine (-Context honoured),
     /// as `repository:tag`. A word matches an image by its start or by the start of its last path
     /// segment (`busy` finds `dockervm/busybox:latest`). The engine is asked through the transport
-    /// when it offers <see cref="IImageCatalog"/>, else through the CLI (`docker image ls`); either
-    /// way for at most <see cref="Budget"/>, and a slow, dead or missing engine completes nothing.
+    /// (<see cref="IImageCatalog"/>: every transport offers it) for at most <see cref="Budget"/>, and a slow, dead or missing engine completes nothing.
     /// </summary>
     public sealed class ImageCompleter : IArgumentCompleter
     {
@@ -41,28 +40,13 @@ namespace DockerVm.Commands
                 var engine = VmRegistry.Engine(context);
                 var images = engine is IImageCatalog catalog
                     ? await catalog.ListImagesAsync(ct).ConfigureAwait(false)
-                    : await ListWithCliAsync(engine as DockerCli, context, ct).ConfigureAwait(false);
+                    : Array.Empty<string>();
                 return (IReadOnlyList<string>)images
                     .Where(i => !string.IsNullOrWhiteSpace(i) && !i.Contains("<none>"))
                     .Distinct(StringComparer.Ordinal)
                     .OrderBy(i => i, StringComparer.OrdinalIgnoreCase)
                     .ToList();
             }, Budget, Array.Empty<string>());
-
-        private static async Task<IReadOnlyList<string>> ListWithCliAsync(DockerCli? cli, string? context, CancellationToken ct)
-        {
-            var program = cli?.Program ?? Environment.GetEnvironmentVariable(DockerCli.CliVariable);
-            var outcome = await ProcessRunner.RunAsync(new ProcessSpec
-            {
-                FileName = string.IsNullOrWhiteSpace(program) ? "docker" : program!,
-                Arguments = DockerCommands.Begin(context, "image").Add("ls").Add("--format").Add("{{.Repository}}:{{.Tag}}").Actual,
-                OutputDrainTimeout = TimeSpan.FromSeconds(1),
-                KillTimeout = TimeSpan.FromSeconds(1),
-            }, ct).ConfigureAwait(false);
-            return outcome.ExitCode == 0
-                ? outcome.StandardOutput.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList()
-                : Array.Empty<string>();
-        }
 
         private static string LastSegment(string image)
         {

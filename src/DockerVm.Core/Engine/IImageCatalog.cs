@@ -6,8 +6,8 @@ namespace DockerVm.Engine
 {
     /// <summary>
     /// What a transport may offer beside <see cref="IDockerEngine"/>: the images present on the
-    /// engine, for tab completion of New-DockerVm -Image. Optional: for an engine that does not
-    /// implement it, the completer asks the docker CLI (`docker image ls`).
+    /// engine, for tab completion of New-DockerVm -Image. Both transports offer it; an engine that
+    /// does not (a test's) completes no image.
     /// </summary>
     public interface IImageCatalog
     {

@@ -118,23 +118,6 @@ namespace DockerVm.Engine
         public Task RenameAsync(string target, string newName, CancellationToken ct) => Pick().RenameAsync(target, newName, ct);
         public Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) => Pick().ListImagesAsync(labelFilters, ct);
 
-        public async Task<IReadOnlyList<string>> ListImagesAsync(CancellationToken ct)
-        {
-            if (Pick() is IImageCatalog catalog)
-            {
-                return await catalog.ListImagesAsync(ct).ConfigureAwait(false);
-            }
-            // The CLI transport: docker image ls.
-            var outcome = await ProcessRunner.RunAsync(new ProcessSpec
-            {
-                FileName = _cli.Value.Program,
-                Arguments = DockerCommands.Begin(Context, "image").Add("ls").Add("--format").Add("{{.Repository}}:{{.Tag}}").Actual,
-                OutputDrainTimeout = TimeSpan.FromSeconds(1),
-                KillTimeout = TimeSpan.FromSeconds(1),
-            }, ct).ConfigureAwait(false);
-            return outcome.ExitCode == 0
-                ? outcome.StandardOutput.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList()
-                : Array.Empty<string>();
-        }
+        public Task<IReadOnlyList<string>> ListImagesAsync(CancellationToken ct) => ((IImageCatalog)Pick()).ListImagesAsync(ct);
     }
 }

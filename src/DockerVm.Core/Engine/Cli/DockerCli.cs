@@ -14,7 +14,7 @@ namespace DockerVm.Engine
     /// the same code on every build: see docs/cliwrap-hang.md). The program is `docker`, or the one
     /// named by DOCKERVM_CLI (read at each command).
     /// </summary>
-    public sealed class DockerCli : IDockerEngine
+    public sealed class DockerCli : IDockerEngine, IImageCatalog
     {
         public const string CliVariable = "DOCKERVM_CLI";
         private const string OciExecFailed = "OCI runtime exec failed:";
@@ -296,6 +296,14 @@ namespace DockerVm.Engine
                 await KillExecAsync(target, marker).ConfigureAwait(false);
                 throw;
             }
+        }
+
+        /// <summary>The engine's images as repository:tag (docker image ls), for completion.</summary>
+        public async Task<IReadOnlyList<string>> ListImagesAsync(CancellationToken ct)
+        {
+            var r = await RunAsync(new Call("image", DockerCommands.Begin(Context, "image").Add("ls").Add("--format").Add("{{.Repository}}:{{.Tag}}"), null, QueryCeiling), ct)
+                .ConfigureAwait(false);
+            return r.StandardOutput.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
         }
 
         /// <summary>docker exec -it with this process's console as its own: nothing redirected.</summary>
