@@ -132,19 +132,7 @@ namespace DockerVm.Engine
         public bool IsManaged => Labels.TryGetValue(DockerVm.Labels.Managed, out var m) && m == "true";
 
         /// <summary>Parses the JSON array `docker inspect` prints. Missing containers are simply absent.</summary>
-        public static IReadOnlyList<ContainerInfo> ParseArray(string json)
-        {
-            if (string.IsNullOrWhiteSpace(json))
-            {
-                return Array.Empty<ContainerInfo>();
-            }
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new FormatException("docker inspect did not print a JSON array.");
-            }
-            return doc.RootElement.EnumerateArray().Select(Parse).ToList();
-        }
+        public static IReadOnlyList<ContainerInfo> ParseArray(string json) => JsonFields.ParseArray(json, Parse, "docker inspect");
 
         private static ContainerInfo Parse(JsonElement e)
         {

@@ -19,19 +19,7 @@ namespace DockerVm.Engine
         public long Size { get; init; }
 
         /// <summary>Parses the JSON array `docker image inspect` prints.</summary>
-        public static IReadOnlyList<ImageInfo> ParseArray(string json)
-        {
-            if (string.IsNullOrWhiteSpace(json))
-            {
-                return Array.Empty<ImageInfo>();
-            }
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new FormatException("docker image inspect did not print a JSON array.");
-            }
-            return doc.RootElement.EnumerateArray().Select(Parse).ToList();
-        }
+        public static IReadOnlyList<ImageInfo> ParseArray(string json) => JsonFields.ParseArray(json, Parse, "docker image inspect");
 
         private static ImageInfo Parse(JsonElement e)
         {

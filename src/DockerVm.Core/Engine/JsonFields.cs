@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Text.Json;
 
@@ -7,6 +9,21 @@ namespace DockerVm.Engine
     /// <summary>Reading the engine's JSON (inspect, listings): a field of the wanted kind, or a neutral value.</summary>
     internal static class JsonFields
     {
+        /// <summary>Each element of the JSON array a docker inspect command prints, parsed; empty for no output.</summary>
+        public static IReadOnlyList<T> ParseArray<T>(string json, Func<JsonElement, T> parse, string command)
+        {
+            if (string.IsNullOrWhiteSpace(json))
+            {
+                return Array.Empty<T>();
+            }
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"{command} did not print a JSON array.");
+            }
+            return doc.RootElement.EnumerateArray().Select(parse).ToList();
+        }
+
         public static JsonElement? Obj(JsonElement e, string name) =>
             e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
 
