@@ -12,6 +12,14 @@ namespace DockerVm
         /// <summary>The default container command (DefaultContainerCmd in cloudeng.io/vms/dockervm): keeps the container alive and, with --init, stops in milliseconds.</summary>
         public static IReadOnlyList<string> DefaultContainerCommand { get; } = new[] { "tail", "-f", "/dev/null" };
 
+        /// <summary>
+        /// The container command a create asks for: none (the image's own ENTRYPOINT/CMD) when
+        /// <paramref name="imageCommand"/>, else <paramref name="command"/> as given (an empty list is
+        /// the image's own too), else the idle default.
+        /// </summary>
+        public static IReadOnlyList<string> CommandFor(bool imageCommand, IReadOnlyList<string>? command) =>
+            imageCommand ? Array.Empty<string>() : command ?? DefaultContainerCommand;
+
         public int StopTimeoutSec { get; init; } = DefaultStopTimeoutSec;
         public int PollingIntervalMs { get; init; } = DefaultPollingIntervalMs;
         public IReadOnlyList<string> ContainerCommand { get; init; } = DefaultContainerCommand;

@@ -68,32 +68,27 @@ class Reader:
         """True when a byte is buffered (waiting for one if needed), False at end of stream."""
         return bool(self.buf) or self.fill()
 
-    def head(self):
-        """An HTTP head (through the blank line), or None at a clean end of stream."""
+    def _through(self, sep, what, none_at_end):
+        """The bytes through sep; at a clean end of stream None when none_at_end, else Closed."""
         while True:
-            i = self.buf.find(b'\r\n\r\n')
+            i = self.buf.find(sep)
             if i >= 0:
-                out = bytes(self.buf[:i + 4])
-                del self.buf[:i + 4]
+                out = bytes(self.buf[:i + len(sep)])
+                del self.buf[:i + len(sep)]
                 return out
             if len(self.buf) > MAX_HEAD:
-                raise Closed('head too long')
+                raise Closed(f'{what} too long')
             if not self.fill():
-                if self.buf:
-                    raise Closed('end of stream inside a head')
+                if self.buf or not none_at_end:
+                    raise Closed(f'end of stream inside a {what}')
                 return None
 
+    def head(self):
+        """An HTTP head (through the blank line), or None at a clean end of stream."""
+        return self._through(b'\r\n\r\n', 'head', none_at_end=True)
+
     def line(self):
-        while True:
-            i = self.buf.find(b'\n')
-            if i >= 0:
-                out = bytes(self.buf[:i + 1])
-                del self.buf[:i + 1]
-                return out
-            if len(self.buf) > MAX_HEAD:
-                raise Closed('line too long')
-            if not self.fill():
-                raise Closed('end of stream inside a line')
+        return self._through(b'\n', 'line', none_at_end=False)
 
     def some(self, limit):
         """Up to limit bytes, as soon as any are there; b'' at end of stream."""

@@ -127,7 +127,7 @@ namespace DockerVm.Commands
                     StopTimeoutSec = StopTimeoutSec,
                     PollingIntervalMs = PollingIntervalMs,
                     // A checkpoint runs the command of the VM it was taken of (its image's).
-                    ContainerCommand = UseImageCommand || Checkpoint is not null ? Array.Empty<string>() : ContainerCommand ?? VmOptions.DefaultContainerCommand,
+                    ContainerCommand = VmOptions.CommandFor(UseImageCommand || Checkpoint is not null, ContainerCommand),
                     CreateArguments = CreateArgument ?? Array.Empty<string>(),
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),

@@ -65,7 +65,7 @@ namespace DockerVm.Commands
                 var options = new VmOptions
                 {
                     StopTimeoutSec = StopTimeoutSec,
-                    ContainerCommand = UseImageCommand ? Array.Empty<string>() : ContainerCommand ?? VmOptions.DefaultContainerCommand,
+                    ContainerCommand = VmOptions.CommandFor(UseImageCommand, ContainerCommand),
                     Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
                     Labels = Hashtables.ToStrings(Label, nameof(Label)),
                 };
