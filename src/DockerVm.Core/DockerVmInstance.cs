@@ -186,9 +186,11 @@ namespace DockerVm
             }
             if (ContainerId.Length > 0)
             {
+                // Another remove already under way (status removing) leaves it as good as gone.
                 var info = await InspectAsync(ct).ConfigureAwait(false);
-                _t.Apply(info);
-                if (info is null)
+                var removing = info?.State.Status == ContainerStatus.Removing;
+                _t.Apply(removing ? null : info);
+                if (info is null || removing)
                 {
                     throw Failures.NotFound(Name, Context);
                 }
