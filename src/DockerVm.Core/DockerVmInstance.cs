@@ -180,13 +180,17 @@ namespace DockerVm
         /// </summary>
         public Task DeleteAsync(bool force, CancellationToken ct) => _t.LockedAsync(async () =>
         {
+            if (State == VmState.Deleting) // under the lock, the engine's word (removing): another remove is under way
+            {
+                _t.Apply(null);
+                throw Failures.NotFound(Name, Context);
+            }
             if (!StateMachine.Allowed(State, VmAction.Delete) && !(force && State == VmState.Running))
             {
                 throw Failures.InvalidTransition(State, VmAction.Delete, Name); // refused before any engine call
             }
             if (ContainerId.Length > 0)
             {
-                // Another remove already under way (status removing) leaves it as good as gone.
                 var info = await InspectAsync(ct).ConfigureAwait(false);
                 var removing = info?.State.Status == ContainerStatus.Removing;
                 _t.Apply(removing ? null : info);
