@@ -29,8 +29,9 @@ namespace DockerVm
 
     /// <summary>
     /// Many engines at once (contract part 2 §10): -Context patterns expanded over the docker context
-    /// store, each engine asked in parallel within its own bound, each answer handed over as soon as
-    /// it comes, so an engine that cannot be reached is one failure and never holds up the others.
+    /// store, each engine asked in parallel within its own bound, the answers handed over in order as
+    /// they come, so an engine that cannot be reached is one failure and holds up the others by its
+    /// bound at most.
     /// </summary>
     public static class ManyEngines
     {
@@ -75,19 +76,32 @@ namespace DockerVm
 
         /// <summary>
         /// Asks every context's engine <paramref name="query"/> in parallel. <paramref name="answered"/>
-        /// gets each engine's answer as soon as it comes (on a pool thread: it must only queue the
-        /// writes); a failure names its context. Returns when every engine has answered, failed or run
-        /// past <see cref="EngineBound"/>. Cancelling <paramref name="ct"/> cancels them all.
+        /// gets the answers in the order of <paramref name="contexts"/>, each as soon as it and those
+        /// before it are in (so the output is the same for the same engines, and an engine that cannot
+        /// be reached holds the ones after it back by its bound at most); it is called on a pool thread
+        /// and must only queue the writes. A failure names its context. Returns when every engine has
+        /// answered, failed or run past <see cref="EngineBound"/>. Cancelling <paramref name="ct"/>
+        /// cancels them all.
         /// </summary>
         public static Task QueryAsync<T>(IReadOnlyList<string> contexts, Func<IDockerEngine, CancellationToken, Task<IReadOnlyList<T>>> query,
             Action<EngineAnswer<T>> answered, CancellationToken ct)
         {
             var bound = EngineBound;
-            return Task.WhenAll(contexts.Select(context => Task.Run(async () =>
+            var answers = new EngineAnswer<T>?[contexts.Count];
+            var next = 0;
+            var gate = new object();
+            return Task.WhenAll(contexts.Select((context, i) => Task.Run(async () =>
             {
                 var answer = await AskAsync(context, query, bound, ct).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
-                answered(answer);
+                lock (gate)
+                {
+                    answers[i] = answer;
+                    for (; next < answers.Length && answers[next] is { } ready; next++)
+                    {
+                        answered(ready);
+                    }
+                }
             }, ct)));
         }
 

@@ -154,9 +154,9 @@ namespace DockerVm.Commands
 
         /// <summary>
         /// Lists every engine -Context names (wildcards over the context store, contract part 2 §10) at
-        /// once: each engine's items go to <paramref name="write"/>, on this thread, as soon as that
-        /// engine answers; an engine that fails is one non-terminating error naming its context.
-        /// Returns the contexts that answered, in the order they did.
+        /// once: each engine's items go to <paramref name="write"/>, on this thread, in the order of the
+        /// contexts, as soon as that engine (and those before it) answered; an engine that fails is one
+        /// non-terminating error naming its context. Returns the contexts that answered.
         /// </summary>
         protected IReadOnlyList<string> ListEngines<T>(IReadOnlyList<string>? contexts, Func<IDockerEngine, CancellationToken, Task<IReadOnlyList<T>>> query,
             Action<string, IReadOnlyList<T>> write)

@@ -156,6 +156,24 @@ public sealed class ManyEnginesCmdletTests : IDisposable
     }
 
     [Fact]
+    public void The_answers_come_in_the_order_of_the_contexts_whichever_engine_answers_first()
+    {
+        // b is listed first but answers only after a's listing is complete (a's inspect, and a moment).
+        using var aDone = new ManualResetEventSlim();
+        _a.Before("inspect", _ => aDone.Set());
+        _b.Before("ps", _ =>
+        {
+            aDone.Wait(TimeSpan.FromSeconds(20));
+            Thread.Sleep(200);
+        });
+        using var s = new CmdletSession(_a);
+
+        var run = s.Ok($"Get-DockerVm -Context '{_b.Context}', '{_a.Context}'");
+
+        Assert.Equal(new[] { "b1", "a1", "a2" }, run.Objects<DockerVmInstance>().Select(v => v.Name));
+    }
+
+    [Fact]
     public void An_engine_that_never_answers_is_given_up_after_its_bound_and_the_others_are_listed()
     {
         _dead.Hang("ps");
