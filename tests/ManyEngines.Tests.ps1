@@ -17,7 +17,7 @@ BeforeAll {
     $script:E2WasRunning = Test-E2Engine
     Initialize-E2Engine # creates the context $E2Context, in the temporary store
     $script:Dead = 'dvt-dead-' + [Guid]::NewGuid().ToString('N').Substring(0, 8)
-    & docker context create $script:Dead --docker "host=unix://$script:Config/nobody-listens.sock" | Out-Null
+    & docker context create $script:Dead --docker "host=unix://$script:Config/nobody-listens.sock" *> $null
     if ($LASTEXITCODE -ne 0) { throw "docker context create $script:Dead failed" }
 
     function Get-Status([string] $Name, [switch] $E2) {
