@@ -253,6 +253,27 @@ namespace DockerVm
                 OutcomeUnknown = true,
             };
 
+        /// <summary>One engine's failure among many (-Context with wildcards or a list): the same error, naming its context.</summary>
+        public static DockerVmException OnContext(DockerVmException e, string context) =>
+            e.Message.StartsWith($"Context '{context}': ", StringComparison.Ordinal) ? e :
+            new(e.Kind, $"Context '{context}': {e.Message}", e.VmName, e)
+            {
+                RecommendedAction = e.RecommendedAction,
+                CommandLine = e.CommandLine,
+                StandardError = e.StandardError,
+                ExitCode = e.ExitCode,
+                State = e.State,
+                Action = e.Action,
+                OutcomeUnknown = e.OutcomeUnknown,
+            };
+
+        /// <summary>An engine among many answered nothing within its bound (ManyEngines.EngineBound).</summary>
+        public static DockerVmException EngineTooSlow(string context, TimeSpan bound) =>
+            new(DockerVmErrorKind.EngineUnavailable, $"Context '{context}': the Docker engine did not answer within {bound.TotalSeconds:0.#} s.")
+            {
+                RecommendedAction = $"Check that the engine of context '{context}' is running and reachable (docker --context {context} info).",
+            };
+
         /// <summary>The OS refused to start the CLI with so long an argument list (E2BIG).</summary>
         public static DockerVmException CommandTooLong(string commandLine, int length, string? vmName, Exception e) =>
             new(DockerVmErrorKind.CommandFailed,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -149,6 +150,29 @@ namespace DockerVm.Commands
                 WriteError(Errors.Unexpected(e, target));
             }
             return false;
+        }
+
+        /// <summary>
+        /// Lists every engine -Context names (wildcards over the context store, contract part 2 §10) at
+        /// once: each engine's items go to <paramref name="write"/>, on this thread, in the order of the
+        /// contexts, as soon as that engine (and those before it) answered; an engine that fails is one
+        /// non-terminating error naming its context. Returns the contexts that answered.
+        /// </summary>
+        protected IReadOnlyList<string> ListEngines<T>(IReadOnlyList<string>? contexts, Func<IDockerEngine, CancellationToken, Task<IReadOnlyList<T>>> query,
+            Action<string, IReadOnlyList<T>> write)
+        {
+            var answered = new List<string>();
+            Try(contexts, () => Await(ct => ManyEngines.QueryAsync(ManyEngines.Expand(contexts), query, answer => Post(() =>
+            {
+                if (answer.Failure is { } e)
+                {
+                    Report(e, answer.Context, fatalEndsCommand: false);
+                    return;
+                }
+                answered.Add(answer.Context);
+                write(answer.Context, answer.Items);
+            }), ct)), fatalEndsCommand: false);
+            return answered;
         }
 
         protected void Report(DockerVmException e, object? target, bool fatalEndsCommand = true)

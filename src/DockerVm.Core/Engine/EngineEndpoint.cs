@@ -34,7 +34,10 @@ namespace DockerVm.Engine
 
         public override string ToString() => $"{Host} ({Source})";
 
-        public static EngineEndpoint Resolve(string? context)
+        /// <summary>Where the engine of <paramref name="context"/> is now (cached while the environment and the files read are unchanged: <see cref="EndpointCache"/>).</summary>
+        public static EngineEndpoint Resolve(string? context) => EndpointCache.Get("endpoint|" + (context ?? ""), () => ResolveNow(context));
+
+        private static EngineEndpoint ResolveNow(string? context)
         {
             if (!string.IsNullOrEmpty(context))
             {
@@ -54,6 +57,20 @@ namespace DockerVm.Engine
             return current is null ? Default() : FromContext(current, "config.json currentContext");
         }
 
+        /// <summary>
+        /// The name of the context an empty -Context reaches: `default` when DOCKER_HOST is set or
+        /// nothing names another, else DOCKER_CONTEXT or config.json's currentContext.
+        /// </summary>
+        public static string CurrentName()
+        {
+            if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("DOCKER_HOST")))
+            {
+                return "default";
+            }
+            var named = Environment.GetEnvironmentVariable("DOCKER_CONTEXT");
+            return !string.IsNullOrWhiteSpace(named) ? named!.Trim() : CurrentContext() ?? "default";
+        }
+
         private static EngineEndpoint Default() => new(
             Environment.OSVersion.Platform == PlatformID.Win32NT ? "npipe:////./pipe/docker_engine" : "unix:///var/run/docker.sock", "default");
 
@@ -70,11 +87,11 @@ namespace DockerVm.Engine
             try
             {
                 var path = Path.Combine(ConfigDir(), "config.json");
-                if (!File.Exists(path))
+                if (!EndpointFiles.Exists(path))
                 {
                     return null;
                 }
-                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                using var doc = JsonDocument.Parse(EndpointFiles.ReadAllText(path));
                 return doc.RootElement.TryGetProperty("currentContext", out var c) && c.ValueKind == JsonValueKind.String
                     && c.GetString() is { Length: > 0 } name && name != "default" ? name : null;
             }
@@ -97,7 +114,7 @@ namespace DockerVm.Engine
             var meta = Path.Combine(ConfigDir(), "contexts", "meta", id, "meta.json");
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+                using var doc = JsonDocument.Parse(EndpointFiles.ReadAllText(meta));
                 if (doc.RootElement.TryGetProperty("Endpoints", out var eps) && eps.TryGetProperty("docker", out var docker) &&
                     docker.TryGetProperty("Host", out var h) && h.GetString() is { Length: > 0 } host)
                 {

@@ -32,7 +32,10 @@ namespace DockerVm.Engine
         public static IDockerEngine For(string? context) => new TransportRouter(context ?? "");
 
         /// <summary>The transport that serves <paramref name="context"/> now, and why. An invalid DOCKERVM_TRANSPORT throws.</summary>
-        public static (TransportKind Kind, string Reason) Choose(string? context)
+        public static (TransportKind Kind, string Reason) Choose(string? context) =>
+            EndpointCache.Get("transport|" + (context ?? ""), () => ChooseNow(context));
+
+        private static (TransportKind Kind, string Reason) ChooseNow(string? context)
         {
             var raw = Environment.GetEnvironmentVariable(Variable);
             switch ((raw ?? "").Trim().ToLowerInvariant())

@@ -7,7 +7,8 @@ namespace DockerVm.Commands
 {
     /// <summary>
     /// Get-DockerVmCheckpoint: the checkpoints on each engine (those of deleted VMs too), in a
-    /// constant number of engine requests however many there are.
+    /// constant number of engine requests however many there are. -Context takes wildcards; the
+    /// engines are asked in parallel, one that cannot be reached is one error.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "DockerVmCheckpoint", HelpUri = HelpLinks.Base + "Get-DockerVmCheckpoint.md")]
     [OutputType(typeof(DockerVmCheckpoint))]
@@ -28,27 +29,23 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(ContextCompleter))]
         public string[] Context { get; set; } = { "" };
 
         protected override void ProcessRecord()
         {
             var selection = new CheckpointSelection(VMName, Name);
-            foreach (var context in (Context is { Length: > 0 } ? Context : new[] { "" }).Distinct())
+            var answered = ListEngines(Context, (engine, ct) => Checkpoints.ListAsync(engine, selection.SingleVm, ct), (_, all) =>
             {
-                IReadOnlyList<DockerVmCheckpoint> all = Array.Empty<DockerVmCheckpoint>();
-                if (!Try(context, () => all = Await(ct => Checkpoints.ListAsync(VmRegistry.Engine(context), selection.SingleVm, ct)), fatalEndsCommand: false))
-                {
-                    continue;
-                }
-                var (selected, missing) = selection.Apply(all, context);
-                foreach (var e in missing)
-                {
-                    WriteError(Errors.From(e, e.VmName ?? (object)Name));
-                }
-                foreach (var checkpoint in selected)
+                foreach (var checkpoint in selection.Select(all))
                 {
                     WriteObject(checkpoint);
                 }
+            });
+            foreach (var e in answered.Count == 0 ? Array.Empty<DockerVmException>() : selection.Missing(answered.Count == 1 ? answered[0] : null))
+            {
+                WriteError(Errors.From(e, e.VmName ?? (object)Name));
             }
         }
     }

@@ -8,7 +8,8 @@ namespace DockerVm.Commands
 {
     /// <summary>
     /// Get-DockerVm: the managed VMs with their live state, in a constant number of engine requests
-    /// per engine. An engine that cannot be reached is one non-terminating error; the others are listed.
+    /// per engine. -Context takes wildcards (`*`: every context); the engines are asked in parallel,
+    /// and one that cannot be reached is one non-terminating error while the others are listed.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "DockerVm", HelpUri = HelpLinks.Base + "Get-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
@@ -25,6 +26,7 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [SupportsWildcards]
         [ArgumentCompleter(typeof(ContextCompleter))]
         public string[] Context { get; set; } = { "" };
 
@@ -48,28 +50,17 @@ namespace DockerVm.Commands
                 WriteError(Errors.From(e, Label));
                 return;
             }
-            foreach (var context in (Context is { Length: > 0 } ? Context : new[] { "" }).Distinct())
+            var selection = new NameSelection(Name);
+            var answered = ListEngines(Context, (engine, ct) => VmRegistry.ListAsync(engine, ct, labels), (_, all) =>
             {
-                IReadOnlyList<DockerVmInstance> all = Array.Empty<DockerVmInstance>();
-                if (!Try(context, () => all = Await(ct => VmRegistry.ListAsync(VmRegistry.Engine(context), ct, labels)), fatalEndsCommand: false))
-                {
-                    continue;
-                }
-                var matched = new HashSet<DockerVmInstance>();
-                foreach (var name in Name)
-                {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var hits = all.Where(v => pattern.IsMatch(v.Name)).ToList();
-                    if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        WriteError(Errors.From(Failures.NoSuchVm(name, context), name));
-                    }
-                    matched.UnionWith(hits);
-                }
-                foreach (var vm in all.Where(matched.Contains).Where(v => State is null || State.Contains(v.State)).Where(v => !Orphaned || v.Orphaned))
+                foreach (var vm in selection.Select(all, v => v.Name).Where(v => State is null || State.Contains(v.State)).Where(v => !Orphaned || v.Orphaned))
                 {
                     WriteObject(vm);
                 }
+            });
+            foreach (var name in answered.Count == 0 ? Enumerable.Empty<string>() : selection.Missing)
+            {
+                WriteError(Errors.From(Failures.NoSuchVm(name, answered.Count == 1 ? answered[0] : null), name));
             }
         }
     }

@@ -6,7 +6,10 @@ using DockerVm.Pools;
 
 namespace DockerVm.Commands
 {
-    /// <summary>Get-DockerVmPool: the warm pools defined on the engine, with how many VMs wait in each.</summary>
+    /// <summary>
+    /// Get-DockerVmPool: the warm pools defined on the engine, with how many VMs wait in each. -Context
+    /// takes wildcards; the engines are asked in parallel, one that cannot be reached is one error.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "DockerVmPool", HelpUri = HelpLinks.Base + "Get-DockerVmPool.md")]
     [OutputType(typeof(DockerVmPool))]
     public sealed class GetDockerVmPoolCommand : DockerVmCmdlet
@@ -18,34 +21,24 @@ namespace DockerVm.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [SupportsWildcards]
         [ArgumentCompleter(typeof(ContextCompleter))]
         public string[] Context { get; set; } = { "" };
 
         protected override void ProcessRecord()
         {
             TracePoolEvents();
-            foreach (var context in (Context is { Length: > 0 } ? Context : new[] { "" }).Distinct())
+            var selection = new NameSelection(Name);
+            var answered = ListEngines(Context, PoolCatalog.DescribeAsync, (_, all) =>
             {
-                IReadOnlyList<DockerVmPool> all = Array.Empty<DockerVmPool>();
-                if (!Try(context, () => all = Await(ct => PoolCatalog.DescribeAsync(VmRegistry.Engine(context), ct)), fatalEndsCommand: false))
-                {
-                    continue;
-                }
-                var matched = new HashSet<DockerVmPool>();
-                foreach (var name in Name)
-                {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    var hits = all.Where(p => pattern.IsMatch(p.Name)).ToList();
-                    if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        WriteError(Errors.From(Failures.PoolNotFound(name, context), name));
-                    }
-                    matched.UnionWith(hits);
-                }
-                foreach (var pool in all.Where(matched.Contains))
+                foreach (var pool in selection.Select(all, p => p.Name))
                 {
                     WriteObject(pool);
                 }
+            });
+            foreach (var name in answered.Count == 0 ? Enumerable.Empty<string>() : selection.Missing)
+            {
+                WriteError(Errors.From(Failures.PoolNotFound(name, answered.Count == 1 ? answered[0] : null), name));
             }
         }
     }

@@ -55,7 +55,9 @@ namespace DockerVm.Engine.Api
         public override string ToString() => Tls is null ? Address : Address + " (TLS)";
 
         /// <summary>Where the engine of <paramref name="context"/> is, as the docker CLI finds it, ready to dial.</summary>
-        public static ApiTarget Resolve(string? context)
+        public static ApiTarget Resolve(string? context) => EndpointCache.Get("api|" + (context ?? ""), () => ResolveNow(context));
+
+        private static ApiTarget ResolveNow(string? context)
         {
             var endpoint = EngineEndpoint.Resolve(context);
             var target = Parse(endpoint.Host, endpoint.Source);
@@ -186,7 +188,8 @@ namespace DockerVm.Engine.Api
             }
             var id = ContextId(name);
             var dir = System.IO.Path.Combine(ConfigDir(), "contexts", "tls", id, "docker");
-            if (!new[] { "ca.pem", "cert.pem", "key.pem" }.Any(f => File.Exists(System.IO.Path.Combine(dir, f))))
+            // Each file tested (no short cut), so that a cached resolution sees any of them appear.
+            if (!new[] { "ca.pem", "cert.pem", "key.pem" }.Select(f => EndpointFiles.Exists(System.IO.Path.Combine(dir, f))).ToList().Any(e => e))
             {
                 return null;
             }
@@ -194,7 +197,7 @@ namespace DockerVm.Engine.Api
             try
             {
                 var meta = System.IO.Path.Combine(ConfigDir(), "contexts", "meta", id, "meta.json");
-                using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+                using var doc = JsonDocument.Parse(EndpointFiles.ReadAllText(meta));
                 skip = doc.RootElement.TryGetProperty("Endpoints", out var eps) && eps.TryGetProperty("docker", out var d) &&
                        d.TryGetProperty("SkipTLSVerify", out var s) && s.ValueKind == JsonValueKind.True;
             }
@@ -233,11 +236,11 @@ namespace DockerVm.Engine.Api
             try
             {
                 var path = System.IO.Path.Combine(ConfigDir(), "config.json");
-                if (!File.Exists(path))
+                if (!EndpointFiles.Exists(path))
                 {
                     return null;
                 }
-                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                using var doc = JsonDocument.Parse(EndpointFiles.ReadAllText(path));
                 return doc.RootElement.TryGetProperty("currentContext", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             }
             catch (Exception e) when (e is IOException || e is JsonException || e is UnauthorizedAccessException)
