@@ -412,8 +412,8 @@ public class DockerApiTests
         server.On("POST", "^/containers/create", (_, c) =>
         {
             Thread.Sleep(400); // the engine is making it
+            answered.TrySetResult(); // before the answer: the client may return as soon as it has read it
             c.Json(201, $"{{\"Id\":\"{Id}\"}}");
-            answered.TrySetResult();
         });
         var api = server.Engine();
         await api.StartAsync("warm-up", default).ContinueWith(_ => { }); // negotiate first
