@@ -87,6 +87,7 @@ function Install-Prerequisites {
     if (-not (Get-Command kill -CommandType Application -ErrorAction Ignore)) { $missing += 'procps' }
     if (-not (Get-Command tmux -ErrorAction Ignore)) { $missing += 'tmux' }    # Enter-DockerVm's test drives a real terminal
     if (-not (Get-Command openssl -ErrorAction Ignore)) { $missing += 'openssl' }  # the TLS engine's test certificates
+    if (-not (Get-Command curl -CommandType Application -ErrorAction Ignore)) { $missing += 'curl' }    # Bench: the Engine API floor (curl --unix-socket)
     if ($missing -and (Test-Root) -and (Get-Command apt-get -ErrorAction Ignore)) { Install-AptPackage $missing }
 }
 

@@ -3,11 +3,13 @@
     DockerVm against the raw docker CLI, side by side (issue 5): lifecycle, stop latency, listing,
     bulk throughput and import time, each with its target.
 .DESCRIPTION
-    Raw and module runs are interleaved round by round (the order alternates: raw first in odd
-    rounds, module first in even ones) so a ratio holds on a noisy machine. The raw side starts
-    the docker CLI with System.Diagnostics.Process and reads its output whole, the way the module's
-    CliWrap gateway does: it is the floor a wrapper cannot beat, without PowerShell's native-command
-    line processing on top.
+    Every side is interleaved round by round (the order rotating, so each side runs first, last and
+    after each other equally often) so a ratio holds on a noisy machine. The sides: the raw docker
+    CLI (started with System.Diagnostics.Process, output read whole: the floor a CLI wrapper cannot
+    beat), the Engine API floor (the same work as direct Engine API calls, one curl --unix-socket
+    process per request), and DockerVm on each transport of -Transport (DOCKERVM_TRANSPORT=api, cli;
+    the bars hold for the first). -Verbose of a cmdlet names each request and its duration: that is
+    where to look when a bar is missed. Ratios only: nothing here is a test assertion.
 
     Writes OUTPUT/bench.json (machine-readable: date, machine, every figure with its target and
     whether it holds), OUTPUT/bench.svg (chart) and OUTPUT/bench.md (a table a README can include),
@@ -62,7 +64,17 @@ param(
 
     # Waiting VMs of the warm pool the Pool section takes from.
     [ValidateRange(1, 20)]
-    [int] $PoolSize = 2
+    [int] $PoolSize = 2,
+
+    # The DockerVm transports measured side by side (DOCKERVM_TRANSPORT); the first is the one the
+    # bars hold for (api: the default on a local engine) and the one Bulk runs on.
+    [ValidateSet('api', 'cli')]
+    [string[]] $Transport = @('api', 'cli'),
+
+    # Untimed pause after each side's clean-up (a removal leaves the engine busy for a moment), so
+    # no side pays for the one before it.
+    [ValidateRange(0, 5000)]
+    [int] $SettleMs = 150
 )
 
 $ErrorActionPreference = 'Stop'
@@ -98,6 +110,10 @@ $DefaultCommand = @('tail', '-f', '/dev/null')
 
 $Docker = (Get-Command docker -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
 if (-not $Docker) { throw 'The docker CLI is not on PATH.' }
+$Curl = (Get-Command curl -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+if (-not $Curl) { throw 'curl is not on PATH (the Engine API floor is measured with curl --unix-socket; build.ps1 Bootstrap installs it).' }
+$Socket = if ($env:DOCKER_HOST -like 'unix://*') { $env:DOCKER_HOST.Substring(7) } elseif ($env:DOCKER_HOST) { throw "The curl floor needs a unix socket engine; DOCKER_HOST is $env:DOCKER_HOST." } else { '/var/run/docker.sock' }
+$ApiVersion = (& $Docker version --format '{{.Server.APIVersion}}').Trim()
 
 # ---- helpers ---------------------------------------------------------------------------------
 
@@ -132,6 +148,53 @@ function Invoke-Cli {
         return $out
     }
     finally { $p.Dispose() }
+}
+
+function Invoke-Curl {
+    # The Engine API floor: one curl process per request, over the engine's unix socket; stdout read
+    # whole. Throws on a transport failure or an HTTP status >= 400 (--fail-with-body).
+    param([Parameter(Mandatory)][string] $Method, [Parameter(Mandatory)][string] $Path, [string] $Body)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Curl)
+    foreach ($a in @('-sS', '--fail-with-body', '--unix-socket', $script:Socket, '-X', $Method)) { $psi.ArgumentList.Add($a) }
+    if ($Body) { foreach ($a in @('-H', 'Content-Type: application/json', '--data-binary', $Body)) { $psi.ArgumentList.Add($a) } }
+    $psi.ArgumentList.Add("http://localhost/v$($script:ApiVersion)$Path")
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $p.StandardInput.Close()
+        $err = $p.StandardError.ReadToEndAsync()
+        $out = $p.StandardOutput.ReadToEnd()
+        $p.WaitForExit()
+        if ($p.ExitCode -ne 0) { throw "curl $Method $Path failed (exit $($p.ExitCode)): $($err.GetAwaiter().GetResult().Trim()) $out" }
+        return $out
+    }
+    finally { $p.Dispose() }
+}
+
+function Get-Rotation([string[]] $Sides, [int] $Round) {
+    # The order of the sides in a round: rotated by one each round, reversed every other cycle, so each
+    # side runs first, last and after each other side equally often.
+    $k = ($Round - 1) % $Sides.Count
+    $order = @($Sides[$k..($Sides.Count - 1)]) + @(if ($k) { $Sides[0..($k - 1)] })
+    if ([Math]::Floor(($Round - 1) / $Sides.Count) % 2) { [array]::Reverse($order) }
+    return $order
+}
+
+function Use-Transport([string] $Name) { $env:DOCKERVM_TRANSPORT = $Name }
+
+function Measure-ApiRequests {
+    # Runs the block on the API transport with -Verbose on; returns the requests its trace names.
+    param([scriptblock] $Block, [hashtable] $State = @{})
+    $saved = $env:DOCKERVM_TRANSPORT
+    $env:DOCKERVM_TRANSPORT = 'api'
+    try {
+        $records = & { $VerbosePreference = 'Continue'; $null = & $Block $State } 4>&1
+    }
+    finally { $env:DOCKERVM_TRANSPORT = $saved }
+    @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '> api *' } | ForEach-Object { $_.Message.Substring(6) })
 }
 
 function Get-Median([double[]] $Values) {
@@ -182,8 +245,10 @@ function Measure-CliCalls {
     param([scriptblock] $Block, [hashtable] $State = @{})
     Set-Content -LiteralPath $script:CountFile -Value $null -NoNewline
     $env:DOCKERVM_CLI = $script:Wrapper
+    $savedTransport = $env:DOCKERVM_TRANSPORT
+    $env:DOCKERVM_TRANSPORT = 'cli'
     try { $null = & $Block $State }
-    finally { $env:DOCKERVM_CLI = $script:SavedCli }
+    finally { $env:DOCKERVM_CLI = $script:SavedCli; $env:DOCKERVM_TRANSPORT = $savedTransport }
     @(Get-Content -LiteralPath $script:CountFile | Where-Object { $_ })
 }
 
@@ -241,7 +306,7 @@ function Get-LoadAverage {
 function Get-Machine {
     $mem = (Get-Content /proc/meminfo -ErrorAction Ignore | Select-String '^MemTotal:\s+(\d+)' | ForEach-Object { [long]$_.Matches[0].Groups[1].Value * 1KB }) -as [long]
     $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Select-String '^model name\s*:\s*(.+)$' | Select-Object -First 1 | ForEach-Object { $_.Matches[0].Groups[1].Value.Trim() })
-    $versions = (Invoke-Cli version, '--format', '{{.Server.Version}}|{{.Client.Version}}').Trim() -split '\|'
+    $versions = (Invoke-Cli version, '--format', '{{.Server.Version}}|{{.Client.Version}}|{{.Server.APIVersion}}').Trim() -split '\|'
     [ordered]@{
         hostname = [Environment]::MachineName
         os = [System.Runtime.InteropServices.RuntimeInformation]::OSDescription
@@ -251,6 +316,8 @@ function Get-Machine {
         memoryGiB = if ($mem) { [Math]::Round($mem / 1GB, 1) } else { $null }
         dockerServerVersion = $versions[0]
         dockerClientVersion = if ($versions.Count -gt 1) { $versions[1] } else { $null }
+        dockerApiVersion = if ($versions.Count -gt 2) { $versions[2] } else { $null }
+        curlVersion = ((& $script:Curl --version | Select-Object -First 1) -split ' ')[1]
         pwshVersion = $PSVersionTable.PSVersion.ToString()
         dotnetVersion = [Environment]::Version.ToString()
     }
@@ -259,79 +326,118 @@ function Get-Machine {
 # ---- 1. lifecycle (and 2. stop latency) ------------------------------------------------------
 
 $LifecycleSteps = @(
-    @{ Name = 'New'; Module = 'New-DockerVm'; Raw = 'docker create --init'
+    @{ Name = 'New'; Module = 'New-DockerVm'; Raw = 'docker create --init'; Curl = 'POST /containers/create'
         RawBlock = { param($s) Invoke-Cli create, '--init', '--name', $s.Name, '--label', 'dockervm.managed=true', '--label', $BenchLabel, '--label', $RunLabel, $Image, 'tail', '-f', '/dev/null' }
+        CurlBlock = { param($s)
+            $body = ConvertTo-Json -Compress -Depth 5 -InputObject ([ordered]@{ Image = $Image; Cmd = $DefaultCommand; Labels = @{ 'dockervm.managed' = 'true'; 'dockervm.bench' = '1'; 'dockervm.bench.run' = $RunId }; HostConfig = @{ Init = $true } })
+            $null = Invoke-Curl POST "/containers/create?name=$($s.Name)" $body }
         ModuleBlock = { param($s) $s.Vm = New-DockerVm -Image $Image -Name $s.Name -Label $ModuleLabels } }
-    @{ Name = 'Start'; Module = 'Start-DockerVm'; Raw = 'docker start'
+    @{ Name = 'Start'; Module = 'Start-DockerVm'; Raw = 'docker start'; Curl = 'POST /containers/{id}/start'
         RawBlock = { param($s) Invoke-Cli start, $s.Name }
+        CurlBlock = { param($s) $null = Invoke-Curl POST "/containers/$($s.Name)/start" }
         ModuleBlock = { param($s) Start-DockerVm -VM $s.Vm } }
-    @{ Name = 'Properties'; Module = 'Get-DockerVmProperties'; Raw = 'docker inspect'
+    @{ Name = 'Properties'; Module = 'Get-DockerVmProperties'; Raw = 'docker inspect'; Curl = 'GET /containers/{id}/json'
         RawBlock = { param($s) Invoke-Cli inspect, $s.Name }
+        CurlBlock = { param($s) $null = Invoke-Curl GET "/containers/$($s.Name)/json" }
         ModuleBlock = { param($s) Get-DockerVmProperties -VM $s.Vm } }
-    @{ Name = 'Exec'; Module = 'Invoke-DockerVmExec echo hello'; Raw = 'docker exec echo hello'
+    @{ Name = 'Exec'; Module = 'Invoke-DockerVmExec echo hello'; Raw = 'docker exec echo hello'; Curl = 'exec create, start, inspect'
         RawBlock = { param($s) $o = Invoke-Cli exec, $s.Name, 'echo', 'hello'; if ($o.Trim() -ne 'hello') { throw "raw exec printed '$o'" } }
+        CurlBlock = { param($s)
+            $id = (Invoke-Curl POST "/containers/$($s.Name)/exec" '{"AttachStdout":true,"AttachStderr":true,"Cmd":["echo","hello"]}' | ConvertFrom-Json).Id
+            $o = Invoke-Curl POST "/exec/$id/start" '{"Detach":false,"Tty":false}'
+            if ($o -notmatch 'hello') { throw "curl exec printed '$o'" }
+            if ((Invoke-Curl GET "/exec/$id/json" | ConvertFrom-Json).ExitCode -ne 0) { throw 'curl exec: exit code not 0' } }
         ModuleBlock = { param($s) $o = Invoke-DockerVmExec -VM $s.Vm echo hello; if ("$o" -ne 'hello') { throw "Invoke-DockerVmExec printed '$o'" } } }
-    @{ Name = 'Stop'; Module = 'Stop-DockerVm'; Raw = 'docker stop --timeout 10'
+    @{ Name = 'Stop'; Module = 'Stop-DockerVm'; Raw = 'docker stop --timeout 10'; Curl = 'POST /containers/{id}/stop?t=10'
         RawBlock = { param($s) Invoke-Cli stop, '--timeout', '10', $s.Name }
+        CurlBlock = { param($s) $null = Invoke-Curl POST "/containers/$($s.Name)/stop?t=10" }
         ModuleBlock = { param($s) Stop-DockerVm -VM $s.Vm } }
-    @{ Name = 'Remove'; Module = 'Remove-DockerVm'; Raw = 'docker rm --force'
+    @{ Name = 'Remove'; Module = 'Remove-DockerVm'; Raw = 'docker rm --force'; Curl = 'DELETE /containers/{id}?force=1'
         RawBlock = { param($s) Invoke-Cli rm, '--force', $s.Name }
+        CurlBlock = { param($s) $null = Invoke-Curl DELETE "/containers/$($s.Name)?force=1" }
         ModuleBlock = { param($s) Remove-DockerVm -VM $s.Vm } }
 )
+# Processes (raw CLI, curl) or requests (api) per step of the baselines.
+$CurlRequests = @{ New = 1; Start = 1; Properties = 1; Exec = 3; Stop = 1; Remove = 1 }
 
 function Invoke-Lifecycle([string] $Side, [string] $Name) {
-    # One full lifecycle; returns the milliseconds of each step.
+    # One full lifecycle on one side (raw, curl, or a transport's name); returns the milliseconds of each step.
     $state = @{ Name = $Name; Vm = $null }
     $times = [ordered]@{}
+    $blockOf = switch ($Side) { 'raw' { 'RawBlock' } 'curl' { 'CurlBlock' } default { Use-Transport $Side; 'ModuleBlock' } }
     foreach ($step in $LifecycleSteps) {
-        $times[$step.Name] = Get-Elapsed ($Side -eq 'raw' ? $step.RawBlock : $step.ModuleBlock) $state
+        $times[$step.Name] = Get-Elapsed $step[$blockOf] $state
     }
+    if ($SettleMs) { Start-Sleep -Milliseconds $SettleMs }
     return $times
 }
 
 function Measure-Lifecycle {
-    Write-Step "1-2. lifecycle and stop latency: $Rounds interleaved rounds (+1 warm-up), image $Image"
-    $null = Invoke-Lifecycle raw "$Prefix-rw"
-    $null = Invoke-Lifecycle module "$Prefix-mw"
+    $sides = @('raw', 'curl') + $Transport
+    Write-Step "1-2. lifecycle and stop latency: $Rounds interleaved rounds (+1 warm-up) of $($sides -join ', '), image $Image"
+    foreach ($side in $sides) { $null = Invoke-Lifecycle $side "$Prefix-$($side)w" }
 
-    # Processes per module step, through the counting wrapper (not timed).
-    $state = @{ Name = "$Prefix-mc"; Vm = $null }
-    $procs = [ordered]@{}
-    foreach ($step in $LifecycleSteps) {
-        $calls = @(Measure-CliCalls $step.ModuleBlock $state)
-        $procs[$step.Name] = [pscustomobject]@{ Count = $calls.Count; Commands = @($calls | ForEach-Object { ($_ -split ' ')[0] }) }
+    # Requests (api) and processes (cli) per module step, not timed.
+    $counts = @{}
+    foreach ($t in $Transport) {
+        $state = @{ Name = "$Prefix-$($t)c"; Vm = $null }
+        $counts[$t] = [ordered]@{}
+        foreach ($step in $LifecycleSteps) {
+            $calls = @(if ($t -eq 'api') { Measure-ApiRequests $step.ModuleBlock $state } else { Measure-CliCalls $step.ModuleBlock $state })
+            $counts[$t][$step.Name] = [pscustomobject]@{ Count = $calls.Count; Commands = @($calls | ForEach-Object { ($_ -split ' ')[0..1] -join ' ' }) }
+        }
+        Write-Detail ("$t $(if ($t -eq 'api') { 'requests' } else { 'CLI processes' }) per step: " + (($counts[$t].Keys | ForEach-Object { "$_ $($counts[$t][$_].Count)" }) -join ', '))
     }
-    Write-Detail ('CLI processes per module step: ' + (($procs.Keys | ForEach-Object { "$_ $($procs[$_].Count)" }) -join ', '))
 
-    $results = @()
-    for ($r = 1; $r -le $Rounds; $r++) {
-        $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
+    $results = for ($r = 1; $r -le $Rounds; $r++) {
         $round = @{}
-        foreach ($side in $order) { $round[$side] = Invoke-Lifecycle $side "$Prefix-$($side[0])$r" }
-        $rawTotal = ($round.raw.Values | Measure-Object -Sum).Sum
-        $modTotal = ($round.module.Values | Measure-Object -Sum).Sum
-        Write-Detail ("round {0}/{1}: raw {2:0} ms, module {3:0} ms ({4:0.00}x); steps raw/module: {5}" -f $r, $Rounds, $rawTotal, $modTotal, ($modTotal / $rawTotal),
-            (($round.module.Keys | ForEach-Object { '{0} {1:0}/{2:0}' -f $_, $round.raw[$_], $round.module[$_] }) -join ', '))
-        $results += [pscustomobject]@{ Raw = $round.raw; Module = $round.module; RawTotal = $rawTotal; ModuleTotal = $modTotal; Ratio = $modTotal / $rawTotal }
+        foreach ($side in (Get-Rotation $sides $r)) { $round[$side] = Invoke-Lifecycle $side "$Prefix-$($side[0..2] -join '')$r" }
+        $totals = @{}
+        foreach ($side in $sides) { $totals[$side] = ($round[$side].Values | Measure-Object -Sum).Sum }
+        Write-Detail (("round {0}/{1}: " -f $r, $Rounds) + (($sides | ForEach-Object { '{0} {1:0} ms' -f $_, $totals[$_] }) -join ', ') +
+            ('; {0}/raw {1:0.00}x, {0}/curl {2:0.00}x' -f $Transport[0], ($totals[$Transport[0]] / $totals.raw), ($totals[$Transport[0]] / $totals.curl)))
+        [pscustomobject]@{ Steps = $round; Totals = $totals }
     }
-
-    $ratios = [double[]]($results.Ratio)
-    Add-Figure -Id 'lifecycle.total' -Group 'Lifecycle' -Name 'Lifecycle, all six steps (module / raw)' -Unit 'x' -Value (Get-Median $ratios) `
-        -Target 1.10 -Calls "$(($procs.Values | ForEach-Object Count | Measure-Object -Sum).Sum) / $($LifecycleSteps.Count)" -Module (Get-Median ([double[]]$results.ModuleTotal)) -Raw (Get-Median ([double[]]$results.RawTotal)) -ModuleUnit 'ms' `
-        -Extra @{ samples = @{ rawMs = @($results.RawTotal | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($results.ModuleTotal | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
+    $med = { param([string] $Side) Get-Median ([double[]]($results | ForEach-Object { $_.Totals[$Side] })) }
+    $ratio = { param([string] $A, [string] $B) [double[]]($results | ForEach-Object { $_.Totals[$A] / $_.Totals[$B] }) }
+    $samples = @{}
+    foreach ($side in $sides) { $samples["$($side)Ms"] = @($results | ForEach-Object { [Math]::Round($_.Totals[$side], 1) }) }
+    $callsOf = { param([string] $t) ($counts[$t].Values | ForEach-Object Count | Measure-Object -Sum).Sum }
+    $main = $Transport[0]
+    foreach ($t in $Transport) {
+        $unit = if ($t -eq 'api') { 'requests' } else { 'processes' }
+        $r = & $ratio $t 'raw'
+        Add-Figure -Id "lifecycle.$t.raw" -Group 'Lifecycle' -Name "Lifecycle, all six steps, $t transport / raw CLI" -Unit 'x' -Value (Get-Median $r) `
+            -Target ($t -eq 'api' ? 0.92 : 1.10) -Module (& $med $t) -Raw (& $med 'raw') -ModuleUnit 'ms' -Calls "$(& $callsOf $t) $unit / 6 processes" `
+            -Extra @{ transport = $t; samples = $samples; ratio = @($r | ForEach-Object { [Math]::Round($_, 4) }) }
+        if ($t -eq 'api') {
+            $r = & $ratio $t 'curl'
+            Add-Figure -Id "lifecycle.$t.curl" -Group 'Lifecycle' -Name "Lifecycle, all six steps, $t transport / curl floor" -Unit 'x' -Value (Get-Median $r) `
+                -Target 1.03 -Module (& $med $t) -Raw (& $med 'curl') -ModuleUnit 'ms' -Calls "$(& $callsOf $t) requests / 8 curl processes" `
+                -Extra @{ transport = $t; ratio = @($r | ForEach-Object { [Math]::Round($_, 4) }) }
+        }
+    }
+    $r = & $ratio 'curl' 'raw'
+    Add-Figure -Id 'lifecycle.curl.raw' -Group 'Lifecycle' -Name 'Lifecycle, curl floor / raw CLI' -Unit 'x' -Value (Get-Median $r) `
+        -Module (& $med 'curl') -Raw (& $med 'raw') -ModuleUnit 'ms' -Calls '8 / 6 processes' -Extra @{ ratio = @($r | ForEach-Object { [Math]::Round($_, 4) }) }
     foreach ($step in $LifecycleSteps) {
         $n = $step.Name
-        $raw = [double[]]($results | ForEach-Object { $_.Raw[$n] })
-        $mod = [double[]]($results | ForEach-Object { $_.Module[$n] })
-        $ratio = [double[]](0..($results.Count - 1) | ForEach-Object { $mod[$_] / $raw[$_] })
-        Add-Figure -Id "lifecycle.$($n.ToLowerInvariant())" -Group 'Lifecycle step' -Name "$($step.Module) vs $($step.Raw)" -Unit 'x' -Value (Get-Median $ratio) `
-            -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
-            -Calls "$($procs[$n].Count) / 1" -Extra @{ moduleProcesses = $procs[$n].Count; moduleCommands = $procs[$n].Commands; rawProcesses = 1
-                samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
+        $ms = @{}
+        foreach ($side in $sides) { $ms[$side] = [double[]]($results | ForEach-Object { $_.Steps[$side][$n] }) }
+        $stepRatio = [double[]](0..($results.Count - 1) | ForEach-Object { $ms[$main][$_] / $ms.raw[$_] })
+        $medians = [ordered]@{}
+        foreach ($side in $sides) { $medians[$side] = [Math]::Round((Get-Median $ms[$side]), 1) }
+        $calls = [ordered]@{}
+        foreach ($t in $Transport) { $calls[$t] = $counts[$t][$n].Count }
+        Add-Figure -Id "lifecycle.$($n.ToLowerInvariant())" -Group 'Lifecycle step' -Name "$($step.Module) ($main) vs $($step.Raw)" -Unit 'x' -Value (Get-Median $stepRatio) `
+            -Module (Get-Median $ms[$main]) -Raw (Get-Median $ms.raw) -ModuleUnit 'ms' -Calls "$($counts[$main][$n].Count) / 1" `
+            -Extra @{ medianMs = $medians; calls = $calls; curlRequests = $CurlRequests[$n]; curl = $step.Curl
+                apiRequests = if ($counts.ContainsKey('api')) { $counts.api[$n].Commands } else { $null }
+                samples = @{ rawMs = @($ms.raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($ms[$main] | ForEach-Object { [Math]::Round($_, 1) }) } }
     }
-    $stops = [double[]]($results | ForEach-Object { $_.Module['Stop'] / 1000 })
-    Add-Figure -Id 'stop.default' -Group 'Stop' -Name 'Stop-DockerVm, default container command (median)' -Unit 's' -Value (Get-Median $stops) `
-        -Target 0.5 -Calls "$($procs['Stop'].Count) / 1" -Module (Get-Median $stops) -Raw (Get-Median ([double[]]($results | ForEach-Object { $_.Raw['Stop'] / 1000 }))) -ModuleUnit 's' `
+    $stops = [double[]]($results | ForEach-Object { $_.Steps[$main]['Stop'] / 1000 })
+    Add-Figure -Id 'stop.default' -Group 'Stop' -Name "Stop-DockerVm ($main), default container command (median)" -Unit 's' -Value (Get-Median $stops) `
+        -Target 0.5 -Calls "$($counts[$main]['Stop'].Count) / 1" -Module (Get-Median $stops) -Raw (Get-Median ([double[]]($results | ForEach-Object { $_.Steps.raw['Stop'] / 1000 }))) -ModuleUnit 's' `
         -Extra @{ containerCommand = ($DefaultCommand -join ' '); samples = @{ moduleS = @($stops | ForEach-Object { [Math]::Round($_, 4) }) } }
 }
 
@@ -339,6 +445,7 @@ function Measure-Lifecycle {
 
 function Measure-Listing {
     $created = 0
+    $sides = @('raw', 'curl') + $Transport
     foreach ($count in $ListSizes) {
         $names = @(($created + 1)..$count | ForEach-Object { "$Prefix-l$_" })
         Write-Step "3. listing: creating $($names.Count) more VMs (raw docker create, xargs -P $ThrottleLimit, never started) for $count"
@@ -347,33 +454,47 @@ function Measure-Listing {
         $created = $count
         Write-Detail ('created in {0:0.0} s' -f $sw.Elapsed.TotalSeconds)
 
-        $rawBlock = {
-            $ids = @((Invoke-Cli ps, '-aq', '--filter', 'label=dockervm.managed=true') -split "`n" | ForEach-Object Trim | Where-Object { $_ })
-            $null = Invoke-Cli (@('inspect') + $ids) -AllowMissing
-            $ids.Count
+        $blocks = @{
+            raw = {
+                $ids = @((Invoke-Cli ps, '-aq', '--filter', 'label=dockervm.managed=true') -split "`n" | ForEach-Object Trim | Where-Object { $_ })
+                $null = Invoke-Cli (@('inspect') + $ids) -AllowMissing
+                $ids.Count
+            }
+            # The floor: the one list request that carries names, states, labels and addresses.
+            curl = { @(Invoke-Curl GET ('/containers/json?all=1&filters=' + [uri]::EscapeDataString('{"label":["dockervm.managed=true"]}')) | ConvertFrom-Json).Count }
+            module = { @(Get-DockerVm).Count }
         }
-        $modBlock = { @(Get-DockerVm).Count }
+        $run = { param([string] $Side) if ($Side -in 'raw', 'curl') { & $blocks[$Side] } else { Use-Transport $Side; & $blocks.module } }
         # Warm-up, and the VM count each side sees (the engine may hold other managed VMs too).
-        $rawSeen = & $rawBlock
-        $modSeen = & $modBlock
-        $calls = @(Measure-CliCalls { Get-DockerVm })
+        $seen = [ordered]@{}
+        foreach ($side in $sides) { $seen[$side] = & $run $side }
+        $cliCalls = @(Measure-CliCalls { Get-DockerVm })
+        $apiCalls = @(Measure-ApiRequests { Get-DockerVm })
         $benchSeen = @(Get-DockerVm -Name "$Prefix-l*").Count
         if ($benchSeen -ne $count) { throw "Get-DockerVm found $benchSeen of the $count listing VMs" }
-        Write-Detail "Get-DockerVm lists $modSeen VMs ($count of this run), raw ps sees $rawSeen; CLI processes per call: $($calls.Count) ($((@($calls | ForEach-Object { ($_ -split ' ')[0] })) -join ', '))"
+        Write-Detail ("VMs seen: " + (($seen.Keys | ForEach-Object { "$_ $($seen[$_])" }) -join ', ') + "; cli processes per call: $($cliCalls.Count), api requests per call: $($apiCalls.Count)")
 
-        $raw = @(); $mod = @(); $ratio = @()
+        $t = @{}
+        foreach ($side in $sides) { $t[$side] = [System.Collections.Generic.List[double]]::new() }
         for ($r = 1; $r -le $Rounds; $r++) {
-            $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
-            $t = @{}
-            foreach ($side in $order) { $t[$side] = Get-Elapsed ($side -eq 'raw' ? $rawBlock : $modBlock) @{} }
-            $raw += $t.raw; $mod += $t.module; $ratio += $t.module / $t.raw
-            Write-Detail ('round {0}/{1}: raw ps+inspect {2:0} ms, Get-DockerVm {3:0} ms ({4:0.00}x)' -f $r, $Rounds, $t.raw, $t.module, ($t.module / $t.raw))
+            foreach ($side in (Get-Rotation $sides $r)) { $t[$side].Add((Get-Elapsed { param($x) & $run $x.Side } @{ Side = $side })) }
+            Write-Detail (('round {0}/{1}: ' -f $r, $Rounds) + (($sides | ForEach-Object { '{0} {1:0} ms' -f $_, $t[$_][-1] }) -join ', '))
         }
-        Add-Figure -Id "list.$count.time" -Group 'Listing' -Name "Get-DockerVm over $count VMs (module / raw ps + inspect)" -Unit 'x' -Value (Get-Median $ratio) `
-            -Target 1.5 -Calls "$($calls.Count) / 2" -Module (Get-Median $mod) -Raw (Get-Median $raw) -ModuleUnit 'ms' `
-            -Extra @{ vms = $count; vmsListed = $modSeen; samples = @{ rawMs = @($raw | ForEach-Object { [Math]::Round($_, 1) }); moduleMs = @($mod | ForEach-Object { [Math]::Round($_, 1) }) } }
-        Add-Figure -Id "list.$count.processes" -Group 'Listing' -Name "CLI processes per Get-DockerVm over $count VMs" -Unit 'processes' -Value $calls.Count `
-            -Target 3 -Calls "$($calls.Count) / 2" -Module $calls.Count -Raw 2 -ModuleUnit 'processes' -Extra @{ vms = $count; commands = @($calls) | ForEach-Object { if ($_.Length -gt 120) { $_.Substring(0, 120) + '...' } else { $_ } } }
+        $samples = @{}
+        foreach ($side in $sides) { $samples["$($side)Ms"] = @($t[$side] | ForEach-Object { [Math]::Round($_, 1) }) }
+        foreach ($side in $Transport + 'curl') {
+            $ratio = [double[]](0..($Rounds - 1) | ForEach-Object { $t[$side][$_] / $t.raw[$_] })
+            $name = if ($side -eq 'curl') { "One list request by curl over $count VMs / raw ps + inspect" } else { "Get-DockerVm ($side) over $count VMs / raw ps + inspect" }
+            $calls = switch ($side) { 'api' { "$($apiCalls.Count) requests / 2 processes" } 'cli' { "$($cliCalls.Count) / 2 processes" } default { '1 / 2 processes' } }
+            $target = switch ($side) { 'api' { 0.5 } 'cli' { 1.5 } default { $null } }
+            Add-Figure -Id "list.$count.$side" -Group 'Listing' -Name $name -Unit 'x' -Value (Get-Median $ratio) -Target $target `
+                -Calls $calls -Module (Get-Median ([double[]]$t[$side])) -Raw (Get-Median ([double[]]$t.raw)) -ModuleUnit 'ms' `
+                -Extra @{ vms = $count; vmsListed = $seen[$side]; samples = $samples }
+        }
+        if ('cli' -in $Transport) {
+            Add-Figure -Id "list.$count.processes" -Group 'Listing' -Name "CLI processes per Get-DockerVm (cli) over $count VMs" -Unit 'processes' -Value $cliCalls.Count `
+                -Target 3 -Calls "$($cliCalls.Count) / 2" -Module $cliCalls.Count -Raw 2 -ModuleUnit 'processes' -Extra @{ vms = $count; commands = @($cliCalls) | ForEach-Object { if ($_.Length -gt 120) { $_.Substring(0, 120) + '...' } else { $_ } } }
+        }
     }
     Write-Detail "removing the $created listing VMs"
     @(1..$created | ForEach-Object { "$Prefix-l$_" }) | & xargs -n 50 -P 4 $Docker rm --force > $null
@@ -421,10 +542,13 @@ function Invoke-BulkModule([string] $NamePrefix) {
 }
 
 function Measure-Bulk {
-    Write-Step "4. bulk: $BulkCount VMs created, started, exec'd, removed, $ThrottleLimit at once: $BulkRounds interleaved rounds"
+    Write-Step "4. bulk: $BulkCount VMs created, started, exec'd, removed, $ThrottleLimit at once: $BulkRounds interleaved rounds, $($Transport[0]) transport"
     $env:DOCKERVM_BENCH_DOCKER = $Docker
-    $calls = @(Measure-CliCalls $BulkModuleBlock @{ Name = "$Prefix-bc"; ModulePath = $ModulePath; Image = $Image; Labels = $ModuleLabels })
-    Write-Detail "CLI processes per VM: module $($calls.Count) ($((@($calls | ForEach-Object { ($_ -split ' ')[0] })) -join ', ')), raw 4 (create, start, exec, rm)"
+    $bulkState = @{ Name = "$Prefix-bc"; ModulePath = $ModulePath; Image = $Image; Labels = $ModuleLabels }
+    $calls = @(if ($Transport[0] -eq 'api') { Measure-ApiRequests $BulkModuleBlock $bulkState } else { Measure-CliCalls $BulkModuleBlock $bulkState })
+    Use-Transport $Transport[0]
+    $what = if ($Transport[0] -eq 'api') { 'requests' } else { 'CLI processes' }
+    Write-Detail "module ($($Transport[0])) $what per VM: $($calls.Count) ($((@($calls | ForEach-Object { ($_ -split ' ')[0..1] -join ' ' })) -join ', ')), raw CLI processes 4 (create, start, exec, rm)"
     $raw = @(); $mod = @(); $ratio = @()
     for ($r = 1; $r -le $BulkRounds; $r++) {
         $order = if ($r % 2) { 'raw', 'module' } else { 'module', 'raw' }
@@ -497,7 +621,8 @@ function Wait-PoolReady([string] $Pool) {
 }
 
 function Measure-Pool {
-    Write-Step "6. warm pools: $Rounds interleaved rounds (+1 warm-up) of New-DockerVm -Pool -Start vs a cold New-DockerVm -Start, pool size $PoolSize"
+    $sides = @(foreach ($t in $Transport) { "pool-$t"; "cold-$t" })
+    Write-Step "6. warm pools: $Rounds interleaved rounds (+1 warm-up) of New-DockerVm -Pool -Start vs a cold New-DockerVm -Start on $($Transport -join ' and '), pool size $PoolSize"
     $pool = "$Prefix-pool"
     $null = New-DockerVmPool $pool -Image $Image -Size $PoolSize -Label $ModuleLabels
     try {
@@ -507,30 +632,45 @@ function Measure-Pool {
         }
         $take = {
             param([string] $Side, [string] $Name)
+            $kind, $t = $Side -split '-'
+            # Untimed, the same for both kinds: the pool back to its size (the background replacement
+            # of the last take done) and the engine settled after the last removal.
             Wait-PoolReady $pool
+            if ($SettleMs) { Start-Sleep -Milliseconds $SettleMs }
+            Use-Transport $t
             $state = @{ Name = $Name; Vm = $null }
-            $ms = Get-Elapsed $blocks[$Side] $state
+            $ms = Get-Elapsed $blocks[$kind] $state
             if ($state.Vm.State -ne 'Running') { throw "$Side VM $Name is $($state.Vm.State), not Running" }
             Remove-DockerVm -VM $state.Vm -Force
             $ms
         }
-        $null = & $take pool "$Prefix-pw"; $null = & $take cold "$Prefix-cw"
+        foreach ($side in $sides) { $null = & $take $side "$Prefix-w$side" }
         Wait-PoolReady $pool
         $counted = @{ Vm = $null }
-        $poolCalls = @(Measure-CliCalls { param($s) $s.Vm = New-DockerVm -Pool $pool -Name "$Prefix-pc" -Start } $counted)
-        Remove-DockerVm -VM $counted.Vm -Force
-        $results = for ($r = 1; $r -le $Rounds; $r++) {
-            $order = if ($r % 2) { 'cold', 'pool' } else { 'pool', 'cold' }
-            $round = @{}
-            foreach ($side in $order) { $round[$side] = & $take $side "$Prefix-$($side[0])p$r" }
-            Write-Detail ('round {0}/{1}: cold {2:0} ms, pool {3:0} ms ({4:0.000}x)' -f $r, $Rounds, $round.cold, $round.pool, ($round.pool / $round.cold))
-            [pscustomobject]@{ Cold = $round.cold; Pool = $round.pool; Ratio = $round.pool / $round.cold }
+        $calls = @{}
+        foreach ($t in $Transport) {
+            $block = { param($s) $s.Vm = New-DockerVm -Pool $pool -Name $s.Name -Start }
+            $counted.Name = "$Prefix-c$t"
+            $calls[$t] = @(if ($t -eq 'api') { Measure-ApiRequests $block $counted } else { Measure-CliCalls $block $counted })
+            Remove-DockerVm -VM $counted.Vm -Force
+            Wait-PoolReady $pool
+            Write-Detail "$t take: $($calls[$t].Count) $(if ($t -eq 'api') { 'requests' } else { 'CLI processes' }): $((@($calls[$t] | ForEach-Object { ($_ -split '\?')[0] })) -join '; ')"
         }
-        $ratios = [double[]]($results.Ratio)
-        Add-Figure -Id 'pool.take' -Group 'Warm pool' -Name 'New-DockerVm -Pool -Start vs cold New-DockerVm -Start (pool / cold)' -Unit 'x' -Value (Get-Median $ratios) `
-            -Target 0.15 -Module (Get-Median ([double[]]$results.Pool)) -Raw (Get-Median ([double[]]$results.Cold)) -ModuleUnit 'ms' `
-            -Calls "$($poolCalls.Count) / 2" `
-            -Extra @{ poolSize = $PoolSize; samples = @{ poolMs = @($results.Pool | ForEach-Object { [Math]::Round($_, 1) }); coldMs = @($results.Cold | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
+        $results = for ($r = 1; $r -le $Rounds; $r++) {
+            $round = @{}
+            foreach ($side in (Get-Rotation $sides $r)) { $round[$side] = & $take $side "$Prefix-$($side -replace '-', '')$r" }
+            Write-Detail (('round {0}/{1}: ' -f $r, $Rounds) + (($Transport | ForEach-Object { '{0}: cold {1:0} ms, pool {2:0} ms ({3:0.000}x)' -f $_, $round["cold-$_"], $round["pool-$_"], ($round["pool-$_"] / $round["cold-$_"]) }) -join '; '))
+            $round
+        }
+        foreach ($t in $Transport) {
+            $poolMs = [double[]]($results | ForEach-Object { $_["pool-$t"] })
+            $coldMs = [double[]]($results | ForEach-Object { $_["cold-$t"] })
+            $ratios = [double[]](0..($Rounds - 1) | ForEach-Object { $poolMs[$_] / $coldMs[$_] })
+            Add-Figure -Id "pool.take.$t" -Group 'Warm pool' -Name "New-DockerVm -Pool -Start vs cold New-DockerVm -Start, $t transport (pool / cold)" -Unit 'x' -Value (Get-Median $ratios) `
+                -Target 0.15 -Module (Get-Median $poolMs) -Raw (Get-Median $coldMs) -ModuleUnit 'ms' `
+                -Calls "$($calls[$t].Count) $(if ($t -eq 'api') { 'requests' } else { 'processes' })" `
+                -Extra @{ transport = $t; poolSize = $PoolSize; takeCalls = @($calls[$t]); samples = @{ poolMs = @($poolMs | ForEach-Object { [Math]::Round($_, 1) }); coldMs = @($coldMs | ForEach-Object { [Math]::Round($_, 1) }); ratio = @($ratios | ForEach-Object { [Math]::Round($_, 4) }) } }
+        }
     }
     finally { Remove-DockerVmPool $pool -Confirm:$false }
 }
@@ -569,15 +709,30 @@ function Get-MachineLine($m) {
 function Write-Markdown([string] $Path, $Report) {
     $esc = { param($s) "$s".Replace('|', '\|') }
     $lines = @(
-        "Benchmark of DockerVm against the raw docker CLI, $($Report.date) on $(Get-MachineLine $Report.machine)."
-        "Rounds: $($Report.parameters.rounds) (lifecycle, listing), $($Report.parameters.bulkRounds) (bulk); module and raw interleaved round by round; load average $($Report.loadAverage.start) at the start, $($Report.loadAverage.end) at the end."
+        "Benchmark of DockerVm against the raw docker CLI and the Engine API floor (curl), $($Report.date) on $(Get-MachineLine $Report.machine), Engine API $($Report.machine.dockerApiVersion), curl $($Report.machine.curlVersion)."
+        "DockerVm transports: $($Report.parameters.transports -join ' and ') (DOCKERVM_TRANSPORT; the bars hold for $($Report.parameters.transports[0]), the default on a local engine). Rounds: $($Report.parameters.rounds) (lifecycle, listing, pool), $($Report.parameters.bulkRounds) (bulk); every side interleaved round by round, the order rotating; $($Report.parameters.settleMs) ms untimed pause after each side's clean-up. Figures are medians of per-round ratios."
+        "Noise: the machine is shared (other engineers compile on its $($Report.machine.nproc) CPUs): load average $($Report.loadAverage.start) at the start, $($Report.loadAverage.end) at the end. Absolute times move with the load; the interleaved ratios are what counts."
         ''
-        '| Figure | Module | Raw CLI | Value | Target | Holds | CLI processes (module / raw) |'
+        '| Figure | DockerVm | Baseline | Value | Target | Holds | Requests / processes (DockerVm / baseline) |'
         '|---|---:|---:|---:|---|---|---|'
     )
     foreach ($row in Get-TableRows) {
         $figure = $row.Figure -replace '^  ', '&nbsp;&nbsp;&nbsp;'
         $lines += "| $(& $esc $figure) | $($row.Module) | $($row.Raw) | $($row.Value) | $(& $esc $row.Target) | $($row.Result) | $($row.'CLI calls') |"
+    }
+    $steps = @($Report.figures | Where-Object { $_.group -eq 'Lifecycle step' -and $_.medianMs })
+    if ($steps) {
+        $sides = @($steps[0].medianMs.Keys)
+        $lines += ''
+        $lines += 'Lifecycle steps, median ms of each side (requests: api transport; processes: cli transport):'
+        $lines += ''
+        $lines += '| Step | ' + ($sides -join ' | ') + ' | api requests | cli processes | curl requests |'
+        $lines += '|---|' + (($sides | ForEach-Object { '---:' }) -join '|') + '|---|---:|---:|'
+        foreach ($f in $steps) {
+            $apiReq = if ($f.apiRequests) { "$(@($f.apiRequests).Count): " + ((@($f.apiRequests) | ForEach-Object { ($_ -replace '/v1\.\d+', '' -replace '[0-9a-f]{64}', '{id}' -replace '\?.*$', '') }) -join ', ') } else { '' }
+            $stepName = $f.name -replace ' \(.*$', ''
+            $lines += "| $(& $esc $stepName) | " + (($sides | ForEach-Object { '{0:0}' -f $f.medianMs[$_] }) -join ' | ') + " | $(& $esc $apiReq) | $($f.calls['cli']) | $($f.curlRequests) |"
+        }
     }
     $lines += ''
     $lines += '![DockerVm vs the raw docker CLI](bench.svg)'
@@ -637,6 +792,7 @@ function Write-Svg([string] $Path, $Report) {
 # ---- main ------------------------------------------------------------------------------------
 
 $SavedCli = $env:DOCKERVM_CLI
+$SavedTransport = $env:DOCKERVM_TRANSPORT
 $Wrapper = Join-Path $OutputPath 'docker-count.sh'
 $CountFile = Join-Path $OutputPath "cli-calls-$RunId.txt"
 $exitCode = 0
@@ -671,8 +827,8 @@ try {
         loadAverage = [ordered]@{ start = $loadStart; end = (Get-LoadAverage) }
         module = [ordered]@{ path = $ModulePath; version = (Get-Module DockerVm).Version.ToString() }
         image = $Image
-        parameters = [ordered]@{ rounds = $Rounds; listCounts = $ListSizes; bulkCount = $BulkCount; bulkRounds = $BulkRounds; throttleLimit = $ThrottleLimit; importRounds = $ImportRounds }
-        method = 'Raw and module interleaved round by round (order alternating); raw = docker CLI started with System.Diagnostics.Process, output read whole; figures are medians (ratios: median of per-round ratios).'
+        parameters = [ordered]@{ rounds = $Rounds; listCounts = $ListSizes; bulkCount = $BulkCount; bulkRounds = $BulkRounds; throttleLimit = $ThrottleLimit; importRounds = $ImportRounds; transports = @($Transport); settleMs = $SettleMs; poolSize = $PoolSize }
+        method = 'Every side (raw CLI, curl floor, DockerVm on each transport) interleaved round by round, the order rotating; raw = docker CLI started with System.Diagnostics.Process, output read whole; curl = curl --unix-socket, one process per Engine API request, output read whole; figures are medians (ratios: median of per-round ratios).'
         figures = @($Figures)
         targetsHeld = @($Figures | Where-Object { $_.holds -eq $true }).Count
         targetsMissed = @($Figures | Where-Object { $_.holds -eq $false }).Count
@@ -697,6 +853,7 @@ catch {
 }
 finally {
     $env:DOCKERVM_CLI = $SavedCli
+    $env:DOCKERVM_TRANSPORT = $SavedTransport
     Remove-Item -LiteralPath $CountFile -ErrorAction Ignore
     try {
         $left = Remove-BenchContainers

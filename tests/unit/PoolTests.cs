@@ -94,6 +94,39 @@ public class PoolTests
     }
 
     [Fact]
+    public async Task A_take_lists_the_definition_and_the_waiting_vms_in_one_listing_and_renames_once()
+    {
+        var engine = NewEngine();
+        await DefineAsync(engine, "one", 2);
+        var before = engine.Calls.Count;
+
+        var vm = await PoolTaker.TakeAsync(engine, "one", "job1", start: true, StartTimeout, Note, None);
+        Replenisher.WaitAll(TimeSpan.FromSeconds(10), "one");
+
+        Assert.Equal(VmState.Running, vm.State);
+        var calls = engine.Calls.Skip(before).ToList();
+        Assert.Single(calls, c => c.Operation == "ps" && c.Target == PoolNames.PoolLabel + "=one"); // the take's one listing
+        Assert.DoesNotContain(calls, c => c.Operation == "ps" && c.Target.Contains(Labels.ManagedFilter)); // no second member listing
+        Assert.Single(calls, c => c.Operation == "rename" && c.Target.StartsWith("dockervm-pool-one-", StringComparison.Ordinal));
+        Assert.DoesNotContain(calls, c => c.Operation == "start" && c.Target == vm.ContainerId); // it waited Running
+    }
+
+    [Fact]
+    public async Task A_pool_whose_marker_lacks_the_pool_label_is_still_found()
+    {
+        // Markers made before they carried dockervm.pool: the take looks the definition up by its own label.
+        var engine = NewEngine();
+        await DefineAsync(engine, "old", 1);
+        engine.Find("dockervm-pool-old")!.Labels.Remove(PoolNames.PoolLabel);
+
+        var vm = await PoolTaker.TakeAsync(engine, "old", "job2", start: true, StartTimeout, Note, None);
+        Replenisher.WaitAll(TimeSpan.FromSeconds(10), "old");
+
+        Assert.Equal(("job2", VmState.Running), (vm.Name, vm.State));
+        Assert.Contains(vm.ContainerId, engine.Containers.Where(c => c.Name == "job2").Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task A_lost_rename_race_moves_on_to_the_next_waiting_vm()
     {
         var engine = NewEngine();

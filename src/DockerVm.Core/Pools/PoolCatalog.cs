@@ -46,6 +46,19 @@ namespace DockerVm.Pools
             return Choose(markers).FirstOrDefault(p => p.Name == name);
         }
 
+        /// <summary>
+        /// What a take needs, in one listing: the pool named <paramref name="name"/> (DockerVmPoolNotFound
+        /// when there is none) and its waiting VMs, found together by the pool's label (markers carry it
+        /// too). A marker made before markers carried it costs one more listing.
+        /// </summary>
+        public static async Task<(PoolDefinition Pool, IReadOnlyList<ContainerInfo> Waiting)> GetWithWaitingAsync(IDockerEngine engine, string name, CancellationToken ct)
+        {
+            var all = await engine.ListAsync(new[] { PoolNames.PoolLabel + "=" + name }, ct).ConfigureAwait(false);
+            var pool = Choose(all.Where(i => i.Labels.ContainsKey(PoolNames.DefinitionLabel)).ToList()).FirstOrDefault(p => p.Name == name)
+                ?? await GetAsync(engine, name, ct).ConfigureAwait(false);
+            return (pool, all.Where(i => i.IsManaged && PoolNames.IsWaiting(i, name)).ToList());
+        }
+
         /// <summary>The pool named <paramref name="name"/>; DockerVmPoolNotFound when there is none.</summary>
         public static async Task<PoolDefinition> GetAsync(IDockerEngine engine, string name, CancellationToken ct) =>
             await FindAsync(engine, name, ct).ConfigureAwait(false) ?? throw Failures.PoolNotFound(name, engine.Context);

@@ -45,6 +45,9 @@ namespace DockerVm.Pools
         {
             var labels = Options.Labels.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             labels[PoolNames.DefinitionLabel] = Name;
+            // The pool's label too, so one listing (by that label) finds the definition and the waiting VMs
+            // (the marker is no managed VM: member listings, which filter on the managed label, skip it).
+            labels[PoolNames.PoolLabel] = Name;
             labels[PoolNames.ImageLabel] = Image;
             labels[PoolNames.SizeLabel] = Size.ToString(CultureInfo.InvariantCulture);
             labels[PoolNames.StagingLabel] = StagingState.ToString();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -24,8 +25,9 @@ namespace DockerVm.Pools
             TimeSpan startTimeout, PoolLog log, CancellationToken ct)
         {
             VmName.Validate(newName);
-            var pool = await PoolCatalog.GetAsync(engine, poolName, ct).ConfigureAwait(false);
-            var vm = await ClaimAnyAsync(engine, pool, newName, log, ct).ConfigureAwait(false);
+            // The take path is one listing, one rename and one read-back by id (a pool staging Running).
+            var (pool, waiting) = await PoolCatalog.GetWithWaitingAsync(engine, poolName, ct).ConfigureAwait(false);
+            var vm = await ClaimAnyAsync(engine, pool, waiting, newName, log, ct).ConfigureAwait(false);
             if (vm is null)
             {
                 vm = new DockerVmInstance(engine, newName, pool.Image, pool.VmOptionsForPool());
@@ -52,10 +54,10 @@ namespace DockerVm.Pools
         }
 
         // Tries the waiting VMs in random order (fewer collisions between takers); a lost race moves on.
-        private static async Task<DockerVmInstance?> ClaimAnyAsync(IDockerEngine engine, PoolDefinition pool, string newName, PoolLog log, CancellationToken ct)
+        private static async Task<DockerVmInstance?> ClaimAnyAsync(IDockerEngine engine, PoolDefinition pool, IReadOnlyList<ContainerInfo> waitingVms,
+            string newName, PoolLog log, CancellationToken ct)
         {
-            var members = await PoolMembers.ListAsync(engine, pool.Name, ct).ConfigureAwait(false);
-            var order = members.Waiting.OrderBy(_ => Next()).ToList();
+            var order = waitingVms.OrderBy(_ => Next()).ToList();
             foreach (var waiting in order)
             {
                 var claimed = await PoolClaim.TryClaimAsync(engine, waiting, newName, ct).ConfigureAwait(false);

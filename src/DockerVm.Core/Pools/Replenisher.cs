@@ -36,25 +36,34 @@ namespace DockerVm.Pools
             {
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => WaitAll(ExitBudget);
             }
-            var task = Task.Run(async () =>
+            // Off the caller's path: the taking cmdlet never waits for it, and without the caller's
+            // execution context its requests neither reach the cmdlet's -Verbose trace (its events
+            // do, through DrainEvents) nor ride on the cmdlet's async state.
+            Task task;
+            using (ExecutionContext.SuppressFlow())
             {
-                await Slots.WaitAsync().ConfigureAwait(false);
-                try
-                {
-                    var name = await PoolFiller.AddOneAsync(engine, pool, CancellationToken.None).ConfigureAwait(false);
-                    Events.Enqueue($"Pool '{pool.Name}': replenished: '{name}' waits ({pool.StagingState}).");
-                }
-                catch (Exception e)
-                {
-                    Events.Enqueue($"Pool '{pool.Name}': replenish failed: {e.Message}");
-                }
-                finally
-                {
-                    Slots.Release();
-                }
-            });
+                task = Task.Run(() => ReplenishAsync(engine, pool));
+            }
             Pending[task] = pool.Name;
             task.ContinueWith(t => Pending.TryRemove(t, out _), TaskScheduler.Default);
+        }
+
+        private static async Task ReplenishAsync(IDockerEngine engine, PoolDefinition pool)
+        {
+            await Slots.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                var name = await PoolFiller.AddOneAsync(engine, pool, CancellationToken.None).ConfigureAwait(false);
+                Events.Enqueue($"Pool '{pool.Name}': replenished: '{name}' waits ({pool.StagingState}).");
+            }
+            catch (Exception e)
+            {
+                Events.Enqueue($"Pool '{pool.Name}': replenish failed: {e.Message}");
+            }
+            finally
+            {
+                Slots.Release();
+            }
         }
 
         /// <summary>Waits for this session's pending replacements of <paramref name="pool"/> (all pools when null).</summary>
