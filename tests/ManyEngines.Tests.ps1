@@ -52,7 +52,7 @@ AfterAll {
         $refs = & $d images --filter $label --format '{{.Repository}}:{{.Tag}}' | Where-Object { $_ -notlike '*<none>*' }
         if ($refs) { & $d rmi -f @refs *> $null }
     }
-    if (-not $script:E2WasRunning) { Stop-E2Engine }
+    if (-not $script:E2WasRunning) { Remove-E2Engine }
     & docker context rm -f $script:Dead $E2Context *> $null
     $env:DOCKER_CONFIG = $script:SavedConfig
     Remove-Item -LiteralPath $script:Config -Recurse -Force -ErrorAction Ignore

@@ -26,7 +26,7 @@ Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
             $left = Invoke-E2Docker ps -aq --filter "label=dockervm.test=$TestRun"
             if ($left) { Invoke-E2Docker rm -f @left | Out-Null }
         }
-        Stop-E2Engine
+        Remove-E2Engine
         & docker context rm -f $E2Context *> $null
     }
 

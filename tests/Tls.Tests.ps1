@@ -13,7 +13,7 @@ BeforeAll {
     }
 
     function Get-TlsStatus([string] $Name) {
-        $s = & env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_CONFIG docker -H $TlsSocket inspect --type container --format '{{.State.Status}}' $Name 2>$null
+        $s = Invoke-TlsDocker inspect --type container --format '{{.State.Status}}' $Name 2>$null
         if ($LASTEXITCODE -ne 0) { return 'absent' }
         return $s
     }
@@ -36,7 +36,7 @@ Describe 'An engine over tcp with TLS' -Tag 'E2E', 'Tls' {
             $left = Invoke-TlsDocker ps -aq --filter "label=dockervm.test=$TestRun"
             if ($left) { Invoke-TlsDocker rm -f @left | Out-Null }
         }
-        Stop-TlsEngine
+        Remove-TlsEngine
     }
 
     It 'runs a VM through DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH' {

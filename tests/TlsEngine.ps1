@@ -1,6 +1,6 @@
-# An engine reached over tcp with TLS, for the transport tests: certificates made by openssl (a CA, a server
+# An engine reached over tcp with TLS (PrivateEngine.ps1), for the transport tests: certificates made by openssl (a CA, a server
 # certificate for 127.0.0.1, a client certificate), a dockerd of its own with --tlsverify on a loopback port,
-# its own data root and bridge (see SecondEngine.ps1 for why), and a unix socket beside it for checking.
+# and a unix socket beside it for checking.
 $script:TlsRoot = '/tmp/dvtls'
 $script:TlsPort = 23761
 $script:TlsHost = "tcp://127.0.0.1:$script:TlsPort"
@@ -8,12 +8,11 @@ $script:TlsSocket = "unix://$script:TlsRoot/docker.sock"
 $script:TlsCerts = "$script:TlsRoot/certs"
 $script:TlsBridge = 'dvtlsbr'
 
-function Invoke-TlsDocker { & docker -H $script:TlsSocket @args }
+. $PSScriptRoot/PrivateEngine.ps1
 
-function Test-TlsEngine {
-    $null = & docker -H $script:TlsSocket info --format '{{.ServerVersion}}' 2>&1
-    return $LASTEXITCODE -eq 0
-}
+function Invoke-TlsDocker { & env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u DOCKER_CONFIG docker -H $script:TlsSocket @args }
+function Test-TlsEngine { Test-PrivateEngine $script:TlsSocket }
+function Remove-TlsEngine { Remove-PrivateEngine $script:TlsRoot $script:TlsBridge }
 
 function New-TlsCertificates([string] $Dir) {
     New-Item -ItemType Directory -Force $Dir | Out-Null
@@ -34,35 +33,9 @@ openssl x509 -req -days 2 -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreates
 
 function Start-TlsEngine {
     if (Test-TlsEngine) { return }
-    if ((& id -u) -ne '0') { throw 'the TLS engine needs root (dockerd)' }
     if (-not (Get-Command openssl -ErrorAction Ignore)) { throw 'openssl is not installed: run ./build.ps1 Bootstrap' }
-    New-Item -ItemType Directory -Force "$script:TlsRoot/data", "$script:TlsRoot/exec" | Out-Null
     New-TlsCertificates $script:TlsCerts
-    & ip link show $script:TlsBridge *> $null
-    if ($LASTEXITCODE -ne 0) {
-        & ip link add $script:TlsBridge type bridge
-        & ip addr add 10.214.0.1/24 dev $script:TlsBridge
-    }
-    & ip link set $script:TlsBridge up
     $c = $script:TlsCerts
-    & bash -c "setsid nohup dockerd --data-root $script:TlsRoot/data --exec-root $script:TlsRoot/exec --pidfile $script:TlsRoot/dockerd.pid -H $script:TlsSocket -H $script:TlsHost --tlsverify --tlscacert $c/ca.pem --tlscert $c/server-cert.pem --tlskey $c/server-key.pem --bridge $script:TlsBridge --iptables=false --ip-masq=false >> $script:TlsRoot/dockerd.log 2>&1 < /dev/null &"
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-TlsEngine)) {
-        if ([DateTime]::UtcNow -gt $deadline) { throw "the TLS dockerd did not start: $(Get-Content "$script:TlsRoot/dockerd.log" -Tail 20 -ErrorAction Ignore)" }
-        Start-Sleep -Milliseconds 250
-    }
-    & bash -c "docker save '$script:TestImage' | docker -H '$script:TlsSocket' load > /dev/null"
-    if ($LASTEXITCODE -ne 0) { throw 'loading the test image into the TLS engine failed' }
-}
-
-function Stop-TlsEngine {
-    $pidFile = "$script:TlsRoot/dockerd.pid"
-    if (Test-Path $pidFile) {
-        $daemon = [int](Get-Content $pidFile)
-        & bash -c "kill -TERM $daemon" 2>$null
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Test-Path "/proc/$daemon") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-    }
-    & ip link delete $script:TlsBridge *> $null
-    & bash -c "umount -R '$script:TlsRoot' 2>/dev/null; rm -rf '$script:TlsRoot'" *> $null
+    Start-PrivateEngine -Root $script:TlsRoot -Bridge $script:TlsBridge -BridgeAddress 10.214.0.1/24 -Listen $script:TlsHost `
+        -Arguments '--tlsverify', "--tlscacert $c/ca.pem", "--tlscert $c/server-cert.pem", "--tlskey $c/server-key.pem"
 }
