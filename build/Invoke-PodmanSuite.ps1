@@ -16,7 +16,7 @@ param(
     [Parameter(Mandatory)][string] $TestsPath,
     [Parameter(Mandatory)][string] $ResultPath,
     [string] $Image = 'dockervm/busybox:latest',
-    [string[]] $Tag = @('Lifecycle', 'Exec', 'Cmdlets', 'Hardening', 'Toolkit', 'Pools', 'Conventions', 'Views')
+    [string[]] $Tag = @('Lifecycle', 'Exec', 'Cmdlets', 'Hardening', 'Toolkit', 'Pools', 'Conventions', 'Views', 'Reliability', 'Faults')
 )
 $ErrorActionPreference = 'Stop'
 if ($env:CI -or [Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
@@ -125,6 +125,12 @@ finally {
         & podman rm --all --force --time 0 *> $null
         & podman rmi --all --force *> $null
         & podman network rm --force $network *> $null
+    }
+    # What podman started for this service and outlived it: an exec session's conmon waits out its --exit-delay
+    # (300 s) after its container is gone. Each names this folder on its command line; ended by its id.
+    foreach ($p in (Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$')) {
+        $cmd = Get-Content "/proc/$($p.Name)/cmdline" -Raw -ErrorAction Ignore
+        if ($cmd -and $cmd.Contains("$work/") -and [int]$p.Name -ne $PID) { & kill -KILL $p.Name 2>$null }
     }
     & bash -c "grep -o ' $work/[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l" 2>$null
     Remove-Item $work -Recurse -Force -ErrorAction Ignore
