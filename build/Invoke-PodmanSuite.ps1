@@ -42,7 +42,25 @@ function Wait-Socket([string] $Socket, [int] $Seconds = 60) {
     throw "podman system service did not answer on $Socket within $Seconds s"
 }
 
+function Test-NetavarkChains { [bool](& iptables -S NETAVARK_FORWARD 2>$null) }
+
+function Remove-NetavarkChains {
+    # Netavark keeps its base chains and their jumps after it tears down the last network. They go when this
+    # run made them (none before it) and no network uses them now (empty); docker's chains are not touched.
+    if (@(& iptables -S NETAVARK_FORWARD 2>$null).Count -gt 1 -or @(& iptables -t nat -S NETAVARK-HOSTPORT-DNAT 2>$null).Count -gt 1) { return }
+    & iptables -D FORWARD -m comment --comment 'netavark firewall plugin rules' -j NETAVARK_FORWARD 2>$null
+    & iptables -X NETAVARK_FORWARD 2>$null
+    & iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT 2>$null
+    & iptables -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT 2>$null
+    & iptables -t nat -D POSTROUTING -j NETAVARK-HOSTPORT-MASQ 2>$null
+    foreach ($chain in 'NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK') {
+        & iptables -t nat -F $chain 2>$null
+        & iptables -t nat -X $chain 2>$null
+    }
+}
+
 $id = [Guid]::NewGuid().ToString('N').Substring(0, 8)
+$hadChains = Test-NetavarkChains
 $work = "/tmp/dvp-$id"                     # short: the socket's path must stay under 108 bytes
 $socket = "$work/api.sock"
 $network = "dockervm-podman-$id"
@@ -134,6 +152,7 @@ finally {
     }
     & bash -c "grep -o ' $work/[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l" 2>$null
     Remove-Item $work -Recurse -Force -ErrorAction Ignore
+    if (-not $hadChains) { Remove-NetavarkChains }
     foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
 }
 if (Test-Path $work) { Write-Warning "could not remove $work entirely" }
