@@ -87,7 +87,8 @@ function Start-SlowEngine {
         [string] $Match,
         [Nullable[int]] $HangAfter,
         [switch] $HangForward,
-        [string] $Upstream = '/var/run/docker.sock',
+        # The engine the suite runs against: DOCKER_HOST's socket when it names one (build.ps1 Podman), else docker's.
+        [string] $Upstream = ($env:DOCKER_HOST -match '^unix://(.+)$' ? $Matches[1] : '/var/run/docker.sock'),
         [string] $Context,
         [int] $MaxSeconds = 900
     )

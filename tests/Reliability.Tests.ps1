@@ -14,7 +14,8 @@ BeforeAll {
     }
 }
 
-Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault' {
+# NotPodman (build.ps1 Podman): these stop and kill a second dockerd of their own; they test a dying docker engine, not the one under test.
+Describe 'Engine faults' -Tag 'E2E', 'Reliability', 'EngineFault', 'NotPodman' {
     BeforeAll {
         Initialize-E2Engine
         $script:ctx = $E2Context

@@ -248,8 +248,8 @@ namespace DockerVm.Engine
                 {
                     throw Map("inspect", r, await MessageAsync(r, t).ConfigureAwait(false), target);
                 }
-                // The API's answer is the object docker inspect prints in its array.
-                var json = await r.ReadStringAsync(t).ConfigureAwait(false);
+                // The API's answer is the object docker inspect prints in its array (Podman's state words read as docker's).
+                var json = PodmanCompat.Inspect(await r.ReadStringAsync(t).ConfigureAwait(false));
                 return ContainerInfo.ParseArray("[" + json + "]").FirstOrDefault();
             }, ct);
 
@@ -816,7 +816,7 @@ namespace DockerVm.Engine
         private static DockerVmException Map(string operation, ApiResponse r, string message, string? vmName)
         {
             var display = Display(r);
-            var kind = CliErrors.Map(operation, display, 0, message, vmName).Kind;
+            var kind = PodmanCompat.ErrorKind(operation, message) ?? CliErrors.Map(operation, display, 0, message, vmName).Kind;
             if (kind != DockerVmErrorKind.CommandFailed)
             {
                 return Failures.FromEngine(kind, vmName, display, null, message);
