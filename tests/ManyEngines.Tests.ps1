@@ -58,7 +58,8 @@ AfterAll {
     Remove-Item -LiteralPath $script:Config -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'Many engines' -Tag 'E2E', 'ManyEngines' {
+# NotPodman (build.ps1 Podman): starts a second dockerd of its own beside the engine under test.
+Describe 'Many engines' -Tag 'E2E', 'ManyEngines', 'NotPodman' {
     It 'lists the VMs of every engine with -Context *, and the dead one is one non-terminating DockerEngineUnavailable' {
         $name = New-TestName 'me'
         $main = New-TestVm -Parameters @{ Name = $name; Start = $true }

@@ -19,7 +19,8 @@ BeforeAll {
     }
 }
 
-Describe 'An engine over tcp with TLS' -Tag 'E2E', 'Tls' {
+# NotPodman (build.ps1 Podman): runs a TLS dockerd of its own; it tests the transport, not the engine under test.
+Describe 'An engine over tcp with TLS' -Tag 'E2E', 'Tls', 'NotPodman' {
     BeforeAll {
         Start-TlsEngine
         # A context holding the TLS material, in a docker config of the test's own.
