@@ -101,14 +101,14 @@ namespace DockerVm.Engine.Api
             {
                 entry.Type = TarEntryType.SymbolicLink;
                 entry.LinkName = link.Replace('\\', '/');
-                entry.Mode = 0777;
+                entry.Mode = UnixModes.Link;
                 await tar.WriteHeaderAsync(entry, ct).ConfigureAwait(false);
                 return;
             }
             if (item is DirectoryInfo)
             {
                 entry.Type = TarEntryType.Directory;
-                entry.Mode = HostFiles.Mode(item.FullName) ?? 0755;
+                entry.Mode = HostFiles.Mode(item.FullName) ?? UnixModes.Folder;
                 await tar.WriteHeaderAsync(entry, ct).ConfigureAwait(false);
                 return;
             }
@@ -126,7 +126,7 @@ namespace DockerVm.Engine.Api
                 // The size as it is now: a file that grows while it is copied goes up to here, one that shrinks is an error.
                 entry.Type = TarEntryType.File;
                 entry.Size = file.Length;
-                entry.Mode = HostFiles.Mode(item.FullName) ?? (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? 0755 : 0644);
+                entry.Mode = HostFiles.Mode(item.FullName) ?? (RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? UnixModes.Folder : UnixModes.File);
                 await tar.WriteHeaderAsync(entry, ct).ConfigureAwait(false);
                 var buffer = new byte[Piece];
                 var left = entry.Size;
@@ -299,6 +299,10 @@ namespace DockerVm.Engine.Api
             {
                 throw refuse($"the archive has a file '{entry.Name}' where the host has a folder '{target}'.");
             }
+            else if (Path.GetDirectoryName(target) is { } parent && !Directory.Exists(parent))
+            {
+                Directory.CreateDirectory(parent); // an archive that names a file before (or without) its folder
+            }
         }
 
         /// <summary>No folder between the base and the target may be a link: an archive cannot write through a link it made.</summary>
@@ -345,9 +349,9 @@ namespace DockerVm.Engine.Api
                 return null;
             }
 #if NET
-            return OperatingSystem.IsWindows() ? null : (int)File.GetUnixFileMode(path) & 07777;
+            return OperatingSystem.IsWindows() ? null : (int)File.GetUnixFileMode(path) & UnixModes.Permissions;
 #else
-            return GetMode?.Invoke(null, new object[] { path }) is { } mode ? Convert.ToInt32(mode) & 07777 : null;
+            return GetMode?.Invoke(null, new object[] { path }) is { } mode ? Convert.ToInt32(mode) & UnixModes.Permissions : null;
 #endif
         }
 
@@ -358,7 +362,7 @@ namespace DockerVm.Engine.Api
                 return;
             }
             // setuid and setgid are not given to files a copy writes.
-            var bits = mode & 01777;
+            var bits = mode & UnixModes.NoSetId;
 #if NET
             if (!OperatingSystem.IsWindows())
             {

@@ -18,12 +18,27 @@ namespace DockerVm.Engine.Api
         Other,
     }
 
+    /// <summary>Unix permission bits (C# has no octal literals: each value's octal form beside it).</summary>
+    internal static class UnixModes
+    {
+        /// <summary>7777: permissions, sticky, setuid, setgid.</summary>
+        public const int Permissions = 0xFFF;
+        /// <summary>1777: permissions and sticky, no setuid or setgid.</summary>
+        public const int NoSetId = 0x3FF;
+        /// <summary>755: a folder (and a file on Windows, as docker cp gives them).</summary>
+        public const int Folder = 0x1ED;
+        /// <summary>644: a file.</summary>
+        public const int File = 0x1A4;
+        /// <summary>777: a link.</summary>
+        public const int Link = 0x1FF;
+    }
+
     /// <summary>One entry's header: its name ('/'-separated, as written), kind, mode, size, time and link target.</summary>
     internal sealed class TarEntry
     {
         public string Name { get; set; } = "";
         public TarEntryType Type { get; set; }
-        /// <summary>The permission bits (07777).</summary>
+        /// <summary>The permission bits (octal 7777 at most).</summary>
         public int Mode { get; set; }
         public long Size { get; set; }
         public DateTime ModifiedUtc { get; set; } = DateTime.UtcNow;
@@ -39,7 +54,7 @@ namespace DockerVm.Engine.Api
     internal sealed class TarWriter
     {
         public const int Block = 512;
-        private const long MaxOctalSize = 077777777777L; // 11 octal digits
+        private const long MaxOctalSize = 0x1FFFFFFFFL; // 11 octal digits: 77777777777
         private static readonly byte[] Zeros = new byte[Block * 2];
         private readonly Stream _out;
         private long _dataLeft;
@@ -76,7 +91,7 @@ namespace DockerVm.Engine.Api
             if (pax.Count > 0)
             {
                 var records = PaxRecords(pax);
-                var paxHeader = Header(PaxName(name), 'x', 0644, records.Length, entry.ModifiedUtc, "");
+                var paxHeader = Header(PaxName(name), 'x', UnixModes.File, records.Length, entry.ModifiedUtc, "");
                 await WriteRawAsync(paxHeader, paxHeader.Length, ct).ConfigureAwait(false);
                 await WriteRawAsync(records, records.Length, ct).ConfigureAwait(false);
                 await PadAsync(records.Length, ct).ConfigureAwait(false);
@@ -197,7 +212,7 @@ namespace DockerVm.Engine.Api
         {
             var h = new byte[Block];
             Put(h, 0, 100, Encoding.ASCII.GetBytes(name));
-            Octal(h, 100, 8, mode & 07777);
+            Octal(h, 100, 8, mode & UnixModes.Permissions);
             Octal(h, 108, 8, 0); // uid: the engine gives the files to the container's root (no CopyUIDGID)
             Octal(h, 116, 8, 0); // gid
             Octal(h, 124, 12, size);
@@ -304,7 +319,7 @@ namespace DockerVm.Engine.Api
                 {
                     Name = longName ?? name,
                     LinkName = longLink ?? Text(_block, 157, 100),
-                    Mode = (int)(Number(_block, 100, 8, "mode") & 07777),
+                    Mode = (int)(Number(_block, 100, 8, "mode") & UnixModes.Permissions),
                     Size = size,
                     ModifiedUtc = FromUnix(Number(_block, 136, 12, "mtime")),
                     Type = type switch
