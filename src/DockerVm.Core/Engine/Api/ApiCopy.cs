@@ -97,8 +97,7 @@ namespace DockerVm.Engine
             {
                 if (r.Status == 200 || r.Status == 204)
                 {
-                    await r.ReadAllAsync(t).ConfigureAwait(false);
-                    return true;
+                    return true; // nothing to read (an unread body closes the connection rather than keeping it)
                 }
                 throw MapCopy(r, await MessageAsync(r, t).ConfigureAwait(false), target);
             }, ct).ConfigureAwait(false);
