@@ -103,10 +103,16 @@ Describe 'Get-DockerVmLog -Follow' -Tag 'E2E', 'Toolkit' {
     }
 
     It 'ends on Ctrl+C within seconds, with no docker process left behind' {
-        $job = Start-Background "Get-DockerVmLog -Name '$($ticker.Name)' -Follow"
-        Wait-Until { Get-LogClients $ticker } -TimeoutSec 30
-        (Stop-Background $job).TotalSeconds | Should -BeLessThan 10
-        Wait-Until { -not (Get-LogClients $ticker) } -TimeoutSec 10
+        $seen = Join-Path ([IO.Path]::GetTempPath()) ('dvt-follow-' + [Guid]::NewGuid().ToString('N') + '.txt')
+        $job = Start-Background "Get-DockerVmLog -Name '$($ticker.Name)' -Follow | ForEach-Object { Add-Content '$seen' `$_.Text }"
+        try {
+            # the CLI transport runs docker logs; the API transport has a stream open (lines arriving), and no process
+            if ((Get-TestTransport) -eq 'cli') { Wait-Until { Get-LogClients $ticker } -TimeoutSec 30 }
+            Wait-Until { (Test-Path $seen) -and @(Get-Content $seen).Count -ge 3 } -TimeoutSec 30
+            (Stop-Background $job).TotalSeconds | Should -BeLessThan 10
+            Wait-Until { -not (Get-LogClients $ticker) } -TimeoutSec 10
+        }
+        finally { Remove-Item $seen -ErrorAction Ignore }
     }
 
     It 'ends by itself when the container stops' {

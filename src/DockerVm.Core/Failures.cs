@@ -431,6 +431,22 @@ namespace DockerVm
                 ExitCode = cause?.ExitCode,
             };
 
+        /// <summary>A file or folder on the host could not be read or written during a copy (permissions, a full disk, a file in use).</summary>
+        public static DockerVmException HostCopyFailed(string path, string? vmName, string commandLine, Exception e) =>
+            new(DockerVmErrorKind.CommandFailed, $"Cannot copy to or from VM '{vmName}': '{path}' on the host: {e.Message}", vmName, e)
+            {
+                RecommendedAction = "Check the host path: its permissions, the free disk space, and that no other program holds the file.",
+                CommandLine = commandLine,
+            };
+
+        /// <summary>A copy the engine's archive (or docker cp's rules) does not allow: a folder onto a file, an entry that would land outside the destination.</summary>
+        public static DockerVmException CopyRefused(string? vmName, string commandLine, string why) =>
+            new(DockerVmErrorKind.CommandFailed, $"Cannot copy to or from VM '{vmName}': {why}", vmName)
+            {
+                RecommendedAction = "Copy a folder into a folder (or to a new name), and a file to a file or into a folder; a folder's contents are copied with 'folder/.'.",
+                CommandLine = commandLine,
+            };
+
         // ---- the machine toolkit: checkpoints ---------------------------------------------------
 
         /// <summary>No warm pool of that name is defined on the engine.</summary>

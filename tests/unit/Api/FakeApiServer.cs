@@ -280,12 +280,20 @@ internal sealed class FakeApiServer : IDisposable
             {
                 headers[l.Substring(0, l.IndexOf(':')).Trim()] = l.Substring(l.IndexOf(':') + 1).Trim();
             }
-            var length = headers.TryGetValue("Content-Length", out var cl) ? int.Parse(cl) : 0;
-            while (_buffer.Count < length && Fill())
+            byte[] body;
+            if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             {
+                body = ReadChunked();
             }
-            var body = _buffer.Take(length).ToArray();
-            _buffer.RemoveRange(0, Math.Min(length, _buffer.Count));
+            else
+            {
+                var length = headers.TryGetValue("Content-Length", out var cl) ? int.Parse(cl) : 0;
+                while (_buffer.Count < length && Fill())
+                {
+                }
+                body = _buffer.Take(length).ToArray();
+                _buffer.RemoveRange(0, Math.Min(length, _buffer.Count));
+            }
             var target = first[1];
             // The version prefix is the transport's business: routes see /containers/..., and the raw target is kept.
             var m = Regex.Match(target, @"^/v\d+\.\d+(/.*)$");
@@ -298,6 +306,30 @@ internal sealed class FakeApiServer : IDisposable
                 Connection = connection,
                 RawTarget = target,
             };
+        }
+
+        /// <summary>A chunked request body (an upload), whole.</summary>
+        private byte[] ReadChunked()
+        {
+            var body = new MemoryStream();
+            while (true)
+            {
+                var size = Convert.ToInt32((ReadUntil("\r\n") ?? throw new EndOfStreamException("no chunk size")).Split(';')[0].Trim(), 16);
+                if (size == 0)
+                {
+                    ReadUntil("\r\n");
+                    return body.ToArray();
+                }
+                while (_buffer.Count < size + 2)
+                {
+                    if (!Fill())
+                    {
+                        throw new EndOfStreamException("the chunk ended early");
+                    }
+                }
+                body.Write(_buffer.Take(size).ToArray());
+                _buffer.RemoveRange(0, size + 2);
+            }
         }
 
         private string? ReadUntil(string marker)

@@ -15,7 +15,7 @@ namespace DockerVm.Engine.Api
     /// for the next request, and connection hijacking (Upgrade: tcp) for exec. Everything a Docker
     /// engine needs and nothing else (no redirects, no compression, no proxies).
     /// </summary>
-    internal sealed class ApiClient : IDisposable
+    internal sealed partial class ApiClient : IDisposable
     {
         /// <summary>Idle keep-alive connections kept for the next requests.</summary>
         public const int MaxIdle = 8;

@@ -23,7 +23,7 @@ namespace DockerVm.Engine
     /// docker command. The engine's address is resolved at each request (DOCKER_HOST, DOCKER_CONTEXT,
     /// -Context), as the CLI does at each command; the API version is negotiated once per address.
     /// </summary>
-    public sealed class DockerApi : IDockerEngine, IImageCatalog
+    public sealed partial class DockerApi : IDockerEngine, IImageCatalog
     {
         /// <summary>The newest API version this client speaks; an older engine's own is used.</summary>
         public const string HighestVersion = "1.43";
@@ -189,23 +189,10 @@ namespace DockerVm.Engine
         public Task RenameAsync(string target, string newName, CancellationToken ct) =>
             ChangeAsync("rename", "POST", $"/containers/{Esc(target)}/rename?name={Uri.EscapeDataString(newName)}", target, ChangeCeiling, (_, _) => false, ct);
 
-        // ---- through the CLI: the interactive shell (a console TTY), followed logs, copies and
-        // checkpoint images run as docker commands on this transport too; their behaviour, errors
-        // and bounds are the CLI transport's.
+        // ---- through the CLI: the interactive shell needs the user's console (a TTY) as docker exec -it's own.
+        // Logs, copies and checkpoint images are Engine API requests (ApiLogs.cs, ApiCopy.cs, ApiImages.cs).
 
         public Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct) => _cli.RunInteractiveAsync(target, spec, ct);
-
-        public Task StreamLogsAsync(string target, LogRequest request, ILogObserver observer, CancellationToken ct) =>
-            _cli.StreamLogsAsync(target, request, observer, ct);
-
-        public Task CopyAsync(string target, CopySpec spec, CancellationToken ct) => _cli.CopyAsync(target, spec, ct);
-
-        public Task<string> CommitAsync(string target, CommitSpec spec, CancellationToken ct) => _cli.CommitAsync(target, spec, ct);
-
-        public Task RemoveImageAsync(string reference, CancellationToken ct) => _cli.RemoveImageAsync(reference, ct);
-
-        public Task<IReadOnlyList<ImageInfo>> ListImagesAsync(IReadOnlyList<string> labelFilters, CancellationToken ct) =>
-            _cli.ListImagesAsync(labelFilters, ct);
 
         // ---- queries ------------------------------------------------------------------------------
 
@@ -612,6 +599,8 @@ namespace DockerVm.Engine
             public bool Upgrade { get; init; }
             /// <summary>Sent without the /vX.YY prefix (/version itself).</summary>
             public bool Unversioned { get; init; }
+            /// <summary>A body written as it goes (a tar, chunked), instead of <see cref="Body"/>.</summary>
+            public Func<Stream, CancellationToken, Task>? Upload { get; init; }
         }
 
         private async Task ChangeAsync(string operation, string method, string path, string target, TimeSpan ceiling, Func<int, string, bool> accept, CancellationToken ct) =>
@@ -707,7 +696,9 @@ namespace DockerVm.Engine
             async Task<T> RunAsync()
             {
                 await Task.Yield(); // the watch starts at once, whatever the first read does
-                using var response = await client.SendAsync(call.Method, path, call.Body, call.Upgrade, linked.Token).ConfigureAwait(false);
+                using var response = call.Upload is null
+                    ? await client.SendAsync(call.Method, path, call.Body, call.Upgrade, linked.Token).ConfigureAwait(false)
+                    : await client.SendStreamingAsync(call.Method, path, "application/x-tar", call.Upload, linked.Token).ConfigureAwait(false);
                 status = response.Status;
                 return await read(response, linked.Token).ConfigureAwait(false);
             }

@@ -184,13 +184,18 @@ namespace DockerVm.Engine
             {
                 args.Add("--pause=false");
             }
-            if (spec.Labels.Count > 0)
+            if (CommitChange(spec) is { } change)
             {
-                args.Add("--change").Add("LABEL " + string.Join(" ",
-                    spec.Labels.OrderBy(kv => kv.Key, System.StringComparer.Ordinal).Select(kv => LabelWord(kv.Key) + "=" + LabelWord(kv.Value))));
+                args.Add("--change").Add(change);
             }
             return args.Add(target).Add(spec.Reference);
         }
+
+        /// <summary>The one LABEL instruction a commit applies (null: none), as the CLI's --change and the API's changes= take it.</summary>
+        public static string? CommitChange(CommitSpec spec) =>
+            spec.Labels.Count == 0
+                ? null
+                : "LABEL " + string.Join(" ", spec.Labels.OrderBy(kv => kv.Key, System.StringComparer.Ordinal).Select(kv => LabelWord(kv.Key) + "=" + LabelWord(kv.Value)));
 
         // A Dockerfile word in double quotes: \, \" and \$ escaped (LABEL would expand $VARIABLES of the
         // container's environment). No value holds a line break: the Core's checkpoint names refuse control characters.
