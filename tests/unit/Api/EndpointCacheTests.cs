@@ -142,4 +142,26 @@ public sealed class EndpointCacheTests : IDisposable
         var target = ApiTarget.Resolve("remote");
         Assert.True(target.Tls is not null || target.Unsupported is not null, "the new TLS material was not looked at");
     }
+
+    [Fact]
+    public void Certificates_renewed_in_DOCKER_CERT_PATH_are_seen()
+    {
+        var certs = Path.Combine(_store.Dir, "certs");
+        Directory.CreateDirectory(certs);
+        Environment.SetEnvironmentVariable("DOCKER_HOST", "tcp://engine.example:2376");
+        Environment.SetEnvironmentVariable("DOCKER_TLS_VERIFY", "1");
+        Environment.SetEnvironmentVariable("DOCKER_CERT_PATH", certs);
+        foreach (var f in new[] { "ca.pem", "cert.pem", "key.pem" })
+        {
+            File.WriteAllText(Path.Combine(certs, f), "old");
+        }
+
+        ApiTarget.Resolve(null);
+        var (_, cachedReads) = Counted(() => ApiTarget.Resolve(null));
+        Rewrite(Path.Combine(certs, "cert.pem"), "renewed certificate", minutes: 5);
+        var (_, renewedReads) = Counted(() => ApiTarget.Resolve(null));
+
+        Assert.Equal(0, cachedReads);
+        Assert.True(renewedReads > 0, "a certificate renewed in place was served from the cache");
+    }
 }

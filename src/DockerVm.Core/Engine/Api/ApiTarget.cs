@@ -184,7 +184,13 @@ namespace DockerVm.Engine.Api
                     return null;
                 }
                 var certPath = Environment.GetEnvironmentVariable("DOCKER_CERT_PATH");
-                return new TlsMaterial(string.IsNullOrWhiteSpace(certPath) ? ConfigDir() : certPath!, verify);
+                var folder = string.IsNullOrWhiteSpace(certPath) ? ConfigDir() : certPath!;
+                // Each file noted, so that a cached resolution sees certificates renewed in place, or appearing.
+                foreach (var f in new[] { "ca.pem", "cert.pem", "key.pem" })
+                {
+                    EndpointFiles.Exists(System.IO.Path.Combine(folder, f));
+                }
+                return new TlsMaterial(folder, verify);
             }
             var id = ContextId(name);
             var dir = System.IO.Path.Combine(ConfigDir(), "contexts", "tls", id, "docker");
