@@ -31,6 +31,7 @@ namespace DockerVm.Engine
         public const int GraceTenths = 10;
 
         private readonly TaskCompletionSource<bool> _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private GateObserver? _gate;
 
         public ExecRoot(bool wrapped)
         {
@@ -203,9 +204,13 @@ namespace DockerVm.Engine
                 return observer;
             }
             var gate = new GateObserver(this, observer);
+            _gate = gate;
             _ = Seen.ContinueWith(_ => gate.Flush(), TaskScheduler.Default);
             return gate;
         }
+
+        /// <summary>The exec ended and is not run again: whatever was held back is the command's after all.</summary>
+        public void Release() => _gate?.Flush();
 
         private sealed class GateObserver : IExecObserver
         {

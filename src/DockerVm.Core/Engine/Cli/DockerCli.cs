@@ -261,8 +261,9 @@ namespace DockerVm.Engine
             {
                 // The wrapper did not run the command: run it as given, and let the engine say what is wrong.
                 ExecRoot.Failed(target, outcome.StandardError);
-                outcome = await ExecOnceAsync(target, spec, observer, new ExecRoot(wrapped: false), ct).ConfigureAwait(false);
+                return await ExecOnceAsync(target, spec, observer, new ExecRoot(wrapped: false), ct).ConfigureAwait(false);
             }
+            root.Release();
             return outcome;
         }
 
