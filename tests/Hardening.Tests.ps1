@@ -243,6 +243,37 @@ Invoke-DockerVmExec -VM `$vm -- sh -c 'yes 0123456789012345678901234567890123456
     }
 }
 
+Describe 'A cancelled exec ends every process it started' -Tag 'E2E', 'Hardening', 'Cancellation' {
+    BeforeAll {
+        $script:tree = New-TestVm 'tree' -Parameters @{ Start = $true }
+    }
+    AfterAll {
+        Remove-DockerVm -VM $script:tree -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'Ctrl+C of env -i sleep (a process that cleared its environment) ends it' {
+        $job = Start-Background { param($name) Invoke-DockerVmExec -Name $name -Command env -ArgumentList '-i', 'sleep', '1002' } $tree.Name
+        Wait-Until { Get-VmProcesses $tree '^sleep 1002' } -TimeoutSec 30
+        $null = Stop-Background $job
+        Wait-Until { -not (Get-VmProcesses $tree '^sleep 1002') } -TimeoutSec 10
+    }
+
+    It '-TimeoutSec ends a tree of env -i children, one deaf to TERM and one orphaned' {
+        $script = 'env -i sleep 1003 & env -i sh -c ''trap "" TERM; sleep 1004; sleep 1004'' & sh -c ''env -i sleep 1005 &''; wait'
+        { Invoke-DockerVmExec -VM $tree -TimeoutSec 3 -ErrorAction Stop -- sh -c $script } | Should -Throw -ErrorId 'DockerVmTimeout,*'
+        Wait-Until { -not (Get-VmProcesses $tree '^sleep 100[345]') } -TimeoutSec 10
+    }
+
+    It 'the command sees what it always saw: its argv, streams and exit code, and no variable of ours' {
+        $r = Invoke-DockerVmExec -VM $tree -AsResult -- sh -c 'echo "$0|$1|${DOCKERVM_EXEC_ID-unset}|$PPID"; echo e >&2; exit 5' zero one
+        $r.ExitCode | Should -Be 5
+        $r.StandardOutput | Should -Be "zero|one|unset|0`n" -Because 'the command is the exec''s own process (no shell in between), without the marker'
+        $r.StandardError | Should -Be "e`n"
+        $r = Invoke-DockerVmExec -VM $tree -AsResult -Command no-such-command
+        $r.StandardError | Should -Match 'OCI runtime exec failed.*no-such-command' -Because 'a command that is not found is reported by the engine, as before'
+    }
+}
+
 Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
     It 'Ctrl+C during a create on a slow engine: the clean-up outlives the cancelled call and leaves nothing' {
         $slow = Start-SlowEngine -DelayMs 3000
