@@ -289,6 +289,29 @@ Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
         Get-DockerStatus $name | Should -Be 'absent' -Because 'the container the engine made is removed by its create token'
     }
 
+    It 'a create on an engine that answers each request 12 s late is reported unavailable within seconds, and its clean-up goes on until nothing is left' {
+        # Every answer 12 s late, but the version negotiation and the docker CLI's own ping: the create reaches the engine on both transports.
+        $slow = Start-SlowEngine -DelayMs 12000 -Match '^(?!GET /version|HEAD /_ping)'
+        $name = New-TestName 'vslow'
+        $real = 'unix:///var/run/docker.sock'
+        try {
+            Use-DockerHost $slow.DockerHost {
+                $r = Measure-Failure { New-DockerVm -Image $TestImage -Name $name -Label $TestLabel -Start -ErrorAction Stop }
+                $r.Error.FullyQualifiedErrorId | Should -BeLike 'DockerEngineUnavailable,*'
+                $r.Seconds | Should -BeLessThan 20 -Because 'a ping unanswered for 8 s is reported at once, however long the clean-up takes'
+                & docker -H $real inspect --type container --format '{{.State.Status}}' $name | Should -Be 'created' -Because 'the engine made the container the create asked for'
+                # The clean-up outlives the failed call, and waits for the slow engine (its pings may take 60 s).
+                Wait-Until { -not (& docker -H $real ps -aq --filter "name=^$name$") } -TimeoutSec 120
+            }
+            # It listed through the slow engine (12 s, longer than a request's 8 s ping deadline), then removed, and waited for the answer.
+            Wait-Until { Get-FaultRequest $slow | Where-Object { $_.Method -eq 'DELETE' -and $_.Status -eq 204 -and $_.DelayedMs -ge 12000 } } -TimeoutSec 30
+        }
+        finally {
+            Stop-FaultEngine $slow
+            & docker -H $real rm -f $name *> $null
+        }
+    }
+
     It 'kill -9 of a pwsh during exec leaves a VM that Get-DockerVm finds and Remove-DockerVm -Force clears, processes and all' {
         $vm = New-TestVm 'kill9' -Parameters @{ Start = $true }
         try {

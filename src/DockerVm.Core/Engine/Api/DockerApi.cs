@@ -789,7 +789,7 @@ namespace DockerVm.Engine
                     {
                         return;
                     }
-                    if (!await client.PingAsync(PingDeadline ?? LivenessProbe.Deadline, ct).ConfigureAwait(false) && !running.IsCompleted)
+                    if (!await client.PingAsync(PingDeadline ?? LivenessProbe.CurrentDeadline, ct).ConfigureAwait(false) && !running.IsCompleted)
                     {
                         engineDead.Cancel();
                         return;
@@ -803,13 +803,13 @@ namespace DockerVm.Engine
             }
         }
 
-        /// <summary>True when the engine answers a ping within LivenessProbe.Deadline.</summary>
+        /// <summary>True when the engine answers a ping within LivenessProbe.CurrentDeadline.</summary>
         public Task<bool> IsAliveAsync(CancellationToken ct)
         {
             var target = _resolve();
             return target.Unsupported is not null
                 ? Task.FromResult(false)
-                : _clients.GetOrAdd(target.Key, _ => new ApiClient(target)).PingAsync(PingDeadline ?? LivenessProbe.Deadline, ct);
+                : _clients.GetOrAdd(target.Key, _ => new ApiClient(target)).PingAsync(PingDeadline ?? LivenessProbe.CurrentDeadline, ct);
         }
 
         // ---- answers ------------------------------------------------------------------------------

@@ -541,7 +541,7 @@ namespace DockerVm.Engine
             }
         }
 
-        /// <summary>True when the engine answers a ping within LivenessProbe.Deadline.</summary>
+        /// <summary>True when the engine answers a ping within LivenessProbe.CurrentDeadline.</summary>
         public async Task<bool> IsAliveAsync(CancellationToken ct)
         {
             // docker's own endpoint: ping its socket. Another CLI, or an address that cannot be pinged
@@ -551,7 +551,7 @@ namespace DockerVm.Engine
             {
                 return pinged;
             }
-            using var deadline = new CancellationTokenSource(LivenessProbe.Deadline);
+            using var deadline = new CancellationTokenSource(LivenessProbe.CurrentDeadline);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
             try
             {
