@@ -430,7 +430,7 @@ public class DockerCliExecTests
         var argv = fake.SingleCall();
         Assert.Equal("exec", argv[0]);
         Assert.Equal("--interactive", argv[1]);
-        Assert.Equal(new[] { "vm1", "cat" }, argv.TakeLast(2));
+        Assert.Equal(new[] { "vm1", "cat" }, Unwrapped(argv).TakeLast(2));
         Assert.Equal(input, File.ReadAllText(fake.StdinLogPath));
     }
 
