@@ -243,6 +243,37 @@ Invoke-DockerVmExec -VM `$vm -- sh -c 'yes 0123456789012345678901234567890123456
     }
 }
 
+Describe 'A cancelled exec ends every process it started' -Tag 'E2E', 'Hardening', 'Cancellation' {
+    BeforeAll {
+        $script:tree = New-TestVm 'tree' -Parameters @{ Start = $true }
+    }
+    AfterAll {
+        Remove-DockerVm -VM $script:tree -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'Ctrl+C of env -i sleep (a process that cleared its environment) ends it' {
+        $job = Start-Background { param($name) Invoke-DockerVmExec -Name $name -Command env -ArgumentList '-i', 'sleep', '1002' } $tree.Name
+        Wait-Until { Get-VmProcesses $tree '^sleep 1002' } -TimeoutSec 30
+        $null = Stop-Background $job
+        Wait-Until { -not (Get-VmProcesses $tree '^sleep 1002') } -TimeoutSec 10
+    }
+
+    It '-TimeoutSec ends a tree of env -i children, one deaf to TERM and one orphaned' {
+        $script = 'env -i sleep 1003 & env -i sh -c ''trap "" TERM; sleep 1004; sleep 1004'' & sh -c ''env -i sleep 1005 &''; wait'
+        { Invoke-DockerVmExec -VM $tree -TimeoutSec 3 -ErrorAction Stop -- sh -c $script } | Should -Throw -ErrorId 'DockerVmTimeout,*'
+        Wait-Until { -not (Get-VmProcesses $tree '^sleep 100[345]') } -TimeoutSec 10
+    }
+
+    It 'the command sees what it always saw: its argv, streams and exit code, and no variable of ours' {
+        $r = Invoke-DockerVmExec -VM $tree -AsResult -- sh -c 'echo "$0|$1|${DOCKERVM_EXEC_ID-unset}|$PPID"; echo e >&2; exit 5' zero one
+        $r.ExitCode | Should -Be 5
+        $r.StandardOutput | Should -Be "zero|one|unset|0`n" -Because 'the command is the exec''s own process (no shell in between), without the marker'
+        $r.StandardError | Should -Be "e`n"
+        $r = Invoke-DockerVmExec -VM $tree -AsResult -Command no-such-command
+        $r.StandardError | Should -Match 'OCI runtime exec failed.*no-such-command' -Because 'a command that is not found is reported by the engine, as before'
+    }
+}
+
 Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
     It 'Ctrl+C during a create on a slow engine: the clean-up outlives the cancelled call and leaves nothing' {
         $slow = Start-SlowEngine -DelayMs 3000
@@ -256,6 +287,29 @@ Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
         }
         finally { $env:DOCKER_HOST = $saved; Stop-FaultEngine $slow }
         Get-DockerStatus $name | Should -Be 'absent' -Because 'the container the engine made is removed by its create token'
+    }
+
+    It 'a create on an engine that answers each request 12 s late is reported unavailable within seconds, and its clean-up goes on until nothing is left' {
+        # Every answer 12 s late, but the version negotiation and the docker CLI's own ping: the create reaches the engine on both transports.
+        $slow = Start-SlowEngine -DelayMs 12000 -Match '^(?!GET /version|HEAD /_ping)'
+        $name = New-TestName 'vslow'
+        $real = 'unix:///var/run/docker.sock'
+        try {
+            Use-DockerHost $slow.DockerHost {
+                $r = Measure-Failure { New-DockerVm -Image $TestImage -Name $name -Label $TestLabel -Start -ErrorAction Stop }
+                $r.Error.FullyQualifiedErrorId | Should -BeLike 'DockerEngineUnavailable,*'
+                $r.Seconds | Should -BeLessThan 20 -Because 'a ping unanswered for 8 s is reported at once, however long the clean-up takes'
+                & docker -H $real inspect --type container --format '{{.State.Status}}' $name | Should -Be 'created' -Because 'the engine made the container the create asked for'
+                # The clean-up outlives the failed call, and waits for the slow engine (its pings may take 60 s).
+                Wait-Until { -not (& docker -H $real ps -aq --filter "name=^$name$") } -TimeoutSec 120
+            }
+            # It listed through the slow engine (12 s, longer than a request's 8 s ping deadline), then removed, and waited for the answer.
+            Wait-Until { Get-FaultRequest $slow | Where-Object { $_.Method -eq 'DELETE' -and $_.Status -eq 204 -and $_.DelayedMs -ge 12000 } } -TimeoutSec 30
+        }
+        finally {
+            Stop-FaultEngine $slow
+            & docker -H $real rm -f $name *> $null
+        }
     }
 
     It 'kill -9 of a pwsh during exec leaves a VM that Get-DockerVm finds and Remove-DockerVm -Force clears, processes and all' {

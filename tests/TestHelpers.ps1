@@ -104,7 +104,8 @@ function Get-VmProcesses($Vm, [string] $Pattern) {
 function Get-ExecInFlight($Vm, [string] $Command) {
     # An exec of $Command in $Vm as this machine sees it: the docker client running it (CLI transport), or,
     # with no client to see (API transport), the process itself in the VM.
-    if ((Get-TestTransport) -eq 'cli') { Get-DockerClients "exec .*$($Vm.ContainerId) $Command" }
+    # The client runs the exec wrapper (sh -c SCRIPT sh COMMAND ...) around the command.
+    if ((Get-TestTransport) -eq 'cli') { Get-DockerClients "exec .*$($Vm.ContainerId) (sh -c .* sh )?$Command" }
     else { Get-VmProcesses $Vm "^$Command" }
 }
 

@@ -246,7 +246,7 @@ namespace DockerVm
         /// <summary>The liveness probe got no answer while a request was waiting: the engine is dead, not slow.</summary>
         public static DockerVmException EngineDead(string commandLine, string endpoint, TimeSpan waited, string? vmName) =>
             new(DockerVmErrorKind.EngineUnavailable,
-                $"The Docker engine at {endpoint} does not answer: '{commandLine}' waited {waited.TotalSeconds:0.#} s and a ping got no answer within {LivenessProbe.Deadline.TotalSeconds:0} s.", vmName)
+                $"The Docker engine at {endpoint} does not answer: '{commandLine}' waited {waited.TotalSeconds:0.#} s and a ping got no answer within {LivenessProbe.CurrentDeadline.TotalSeconds:0} s.", vmName)
             {
                 CommandLine = commandLine,
                 RecommendedAction = "Check that the Docker engine is running and reachable (docker info); check -Context, DOCKER_HOST and DOCKER_CONTEXT.",

@@ -365,6 +365,16 @@ public class DockerCliExecTests
         return marker;
     }
 
+    // The exec wrapper (ExecRoot) around the command: sh -c SCRIPT sh COMMAND ARGS...; returns argv without it.
+    private static string[] Unwrapped(string[] argv)
+    {
+        var i = Array.IndexOf(argv, "-c") - 1;
+        Assert.Equal("sh", argv[i]);
+        Assert.Contains("DOCKERVM_EXEC " + Marker(argv) + " ", argv[i + 2]);
+        Assert.Equal("sh", argv[i + 3]);
+        return argv.Take(i).Concat(argv.Skip(i + 4)).ToArray();
+    }
+
     [Fact]
     public async Task Exec_with_every_option()
     {
@@ -380,7 +390,7 @@ public class DockerCliExecTests
 
         await fake.Cli().ExecAsync("vm1", spec, null, None);
 
-        var argv = fake.SingleCall();
+        var argv = Unwrapped(fake.SingleCall());
         var marker = Marker(argv);
         Assert.Equal(new[]
         {
@@ -405,7 +415,7 @@ public class DockerCliExecTests
         Assert.DoesNotContain("--interactive", argv);
         Assert.DoesNotContain("--workdir", argv);
         Assert.DoesNotContain("--user", argv);
-        Assert.Equal(new[] { "exec", "--env", DockerCommands.ExecMarkerVariable + "=" + Marker(argv), "vm1", "true" }, argv);
+        Assert.Equal(new[] { "exec", "--env", DockerCommands.ExecMarkerVariable + "=" + Marker(argv), "vm1", "true" }, Unwrapped(argv));
     }
 
     [Fact]
@@ -420,7 +430,7 @@ public class DockerCliExecTests
         var argv = fake.SingleCall();
         Assert.Equal("exec", argv[0]);
         Assert.Equal("--interactive", argv[1]);
-        Assert.Equal(new[] { "vm1", "cat" }, argv.TakeLast(2));
+        Assert.Equal(new[] { "vm1", "cat" }, Unwrapped(argv).TakeLast(2));
         Assert.Equal(input, File.ReadAllText(fake.StdinLogPath));
     }
 
@@ -439,6 +449,18 @@ public class DockerCliExecTests
         var shown = DockerCommands.Exec(null, "vm1", spec, "m1", null).Display("docker");
 
         Assert.Equal("docker exec --env DOCKERVM_EXEC_ID=m1 --env PASSWORD=*** vm1 env", shown);
+    }
+
+    [Fact]
+    public void Exec_display_shows_the_command_not_the_wrapper_that_runs_it()
+    {
+        var spec = new ExecSpec { Command = "echo", Arguments = new[] { "hi" } };
+        var root = new ExecRoot(wrapped: true);
+        var args = DockerCommands.Exec(null, "vm1", spec, root.Marker, null, root.Command(spec));
+
+        Assert.Equal("docker exec --env DOCKERVM_EXEC_ID=" + root.Marker + " vm1 echo hi", args.Display("docker"));
+        Assert.Equal(new[] { "vm1", "sh", "-c" }, args.Actual.Skip(3).Take(3));
+        Assert.Equal(new[] { "sh", "echo", "hi" }, args.Actual.Skip(7));
     }
 
     [Fact]
@@ -505,8 +527,9 @@ public class DockerCliExecTests
         var calls = fake.Calls();
         Assert.Equal(2, calls.Count);
         var marker = Marker(calls[0]);
-        Assert.Equal(new[] { "exec", "vm1", "sh", "-c" }, calls[1].Take(4));
-        Assert.Contains(DockerCommands.ExecMarkerVariable + "=" + marker, calls[1][4]);
+        Assert.Equal(new[] { "exec", "--user", "0", "vm1", "sh", "-c" }, calls[1].Take(6)); // as root: it may end any user's process
+        Assert.Contains("r=42; t=777", calls[1][6]); // the session of the pid the wrapper reported ...
+        Assert.Contains(DockerCommands.ExecMarkerVariable + "=" + marker, calls[1][6]); // ... and of the processes that carry the marker
     }
 
     private sealed class Collect : IExecObserver

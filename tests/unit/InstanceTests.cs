@@ -651,6 +651,49 @@ public class InstanceTests
         Assert.Empty(rig.Engine.Containers);
     }
 
+    [Fact]
+    public async Task A_create_the_engine_took_but_did_not_answer_in_time_is_reported_at_once_and_cleaned_up_after()
+    {
+        var rig = Fresh();
+        var made = 0;
+        // The engine makes the container, but its answer never comes: the liveness probe reports it dead.
+        rig.Engine.Fail("create", Failures.EngineDead("fake create", "unix:///fake.sock", TimeSpan.FromSeconds(10), Name));
+        rig.Engine.Before("create", call =>
+        {
+            if (Interlocked.Increment(ref made) == 1)
+            {
+                rig.Engine.CreateAsync((CreateSpec)call.Detail!, None).GetAwaiter().GetResult();
+            }
+        });
+
+        var e = await Assert.ThrowsAsync<DockerVmException>(() => rig.Vm.CloneAsync(None));
+
+        Assert.Equal(DockerVmErrorKind.EngineUnavailable, e.Kind);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (rig.Engine.Containers.Count > 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the clean-up left the container");
+            await Task.Delay(20);
+        }
+        Assert.Contains("ps", rig.Engine.Operations); // found by its create token ...
+        Assert.Contains("rm", rig.Engine.Operations); // ... and removed
+    }
+
+    [Fact]
+    public async Task A_clean_up_waits_longer_for_a_ping_than_a_request_and_only_inside_itself()
+    {
+        Assert.Equal(LivenessProbe.Deadline, LivenessProbe.CurrentDeadline);
+        var inside = await Task.Run(async () =>
+        {
+            LivenessProbe.Patient();
+            await Task.Yield();
+            return LivenessProbe.CurrentDeadline;
+        });
+        Assert.Equal(LivenessProbe.CleanupDeadline, inside);
+        Assert.True(LivenessProbe.CleanupDeadline > LivenessProbe.Deadline);
+        Assert.Equal(LivenessProbe.Deadline, LivenessProbe.CurrentDeadline);
+    }
+
     // ---- the container id, never the name ----------------------------------------------------------
 
     [Fact]

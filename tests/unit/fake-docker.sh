@@ -11,6 +11,7 @@
 #   FAKE_DOCKER_STDERR       stderr text for any call without an answer of its own
 #   FAKE_DOCKER_EXIT         exit code for any call without an answer of its own (default 0)
 #   FAKE_DOCKER_STDIN_LOG    file that receives the call's standard input (appended)
+# An exec of the exec wrapper first prints the wrapper's pid line on stderr (an image with sh).
 set -u
 
 # The subcommand: the first argument that is neither a global flag nor its value.
@@ -51,6 +52,13 @@ answer() {
         if [ -e "$dir/$sub.$1" ]; then echo "$dir/$sub.$1"; return; fi
     fi
 }
+
+# docker exec of the exec wrapper (ExecRoot): in an image with sh it first reports the pid on stderr.
+if [ "$sub" = exec ]; then
+    for a in "$@"; do
+        if [[ "$a" =~ (DOCKERVM_EXEC [0-9a-f]{32} ) ]]; then printf '%s42 777\n' "${BASH_REMATCH[1]}" >&2; break; fi
+    done
+fi
 
 out=$(answer stdout)
 if [ -n "$out" ]; then

@@ -22,6 +22,11 @@ namespace DockerVm.Engine
         private readonly int? _keep;
         private readonly bool _crEndsLine;
 
+        // The preamble: a first line that is ours, not the stream's (the exec wrapper's root pid).
+        private string? _preamble;
+        private Action<string>? _onPreamble;
+        private StringBuilder? _head;
+
         /// <param name="onLine">Each complete line (null: not streamed).</param>
         /// <param name="keep">How much text to keep: null, all; n, the last n characters.</param>
         public LineSink(Action<string>? onLine, int? keep, bool crEndsLine = true)
@@ -32,6 +37,18 @@ namespace DockerVm.Engine
         }
 
         public Action? Failed { get; set; }
+
+        /// <summary>
+        /// Takes the stream's first line out when it begins with <paramref name="prefix"/>: handed to
+        /// <paramref name="onPreamble"/> (without its line end), neither kept nor streamed. Any other
+        /// first line is the stream's own, untouched. Call before the first write.
+        /// </summary>
+        public void ExpectPreamble(string prefix, Action<string> onPreamble)
+        {
+            _preamble = prefix;
+            _onPreamble = onPreamble;
+            _head = new StringBuilder();
+        }
 
         public Exception? Error { get; private set; }
 
@@ -65,6 +82,7 @@ namespace DockerVm.Engine
                 var n = _decoder.GetChars(new byte[0], 0, 0, tail, 0, flush: true);
                 Append(tail, n);
             }
+            ReleaseHead();
             if (_line.Length > 0)
             {
                 Emit();
@@ -73,6 +91,55 @@ namespace DockerVm.Engine
 
         private void Append(char[] chars, int count)
         {
+            if (_head is null)
+            {
+                AppendText(chars, 0, count);
+                return;
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var c = chars[i];
+                if (c == '\n')
+                {
+                    var line = _head.ToString().TrimEnd('\r');
+                    _head = null;
+                    _onPreamble!(line);
+                    AppendText(chars, i + 1, count - i - 1);
+                    return;
+                }
+                _head.Append(c);
+                var n = _head.Length;
+                if (n > _preamble!.Length + 256 || (n <= _preamble.Length && _preamble[n - 1] != c))
+                {
+                    ReleaseHead(); // not ours: the stream's own first line
+                    AppendText(chars, i + 1, count - i - 1);
+                    return;
+                }
+            }
+        }
+
+        private void ReleaseHead()
+        {
+            if (_head is { } head)
+            {
+                _head = null;
+                var held = head.ToString().ToCharArray();
+                AppendText(held, 0, held.Length);
+            }
+        }
+
+        private void AppendText(char[] chars, int offset, int count)
+        {
+            if (count <= 0)
+            {
+                return;
+            }
+            if (offset > 0)
+            {
+                var rest = new char[count];
+                Array.Copy(chars, offset, rest, 0, count);
+                chars = rest;
+            }
             if (_keep != 0)
             {
                 _text.Append(chars, 0, count);

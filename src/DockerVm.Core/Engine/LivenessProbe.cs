@@ -10,13 +10,32 @@ namespace DockerVm.Engine
     /// <summary>
     /// Tells a dead engine from a slow one: one GET /_ping, straight to the engine's socket, with a
     /// short deadline. Any HTTP answer means alive (however slow the request it watches); no
-    /// connection, or no answer in time, means dead. Where the socket cannot be reached directly
-    /// (ssh, TLS, a runtime without unix sockets) the transport's own probe is used instead.
+    /// connection (refused, no socket: at once), or no answer in time, means dead. Where the socket
+    /// cannot be reached directly (ssh, TLS, a runtime without unix sockets) the transport's own probe
+    /// is used instead.
+    ///
+    /// A user's request waits <see cref="Deadline"/> for the ping (a dead engine is reported within
+    /// ~10 s); a clean-up (<see cref="Patient"/>) waits <see cref="CleanupDeadline"/>, so that an
+    /// engine that accepts connections and answers, however late, is cleaned up after.
     /// </summary>
     public static class LivenessProbe
     {
+        private static readonly AsyncLocal<bool> InCleanup = new();
+
         /// <summary>How long a ping may take before the engine counts as dead.</summary>
         public static TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(8);
+
+        /// <summary>As <see cref="Deadline"/>, inside a clean-up.</summary>
+        public static TimeSpan CleanupDeadline { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>The deadline of a ping made now: a clean-up's, or a request's.</summary>
+        public static TimeSpan CurrentDeadline => InCleanup.Value && CleanupDeadline > Deadline ? CleanupDeadline : Deadline;
+
+        /// <summary>
+        /// From here to the end of the calling async method (and what it awaits), pings wait
+        /// <see cref="CleanupDeadline"/>: call it first in a clean-up.
+        /// </summary>
+        public static void Patient() => InCleanup.Value = true;
 
         private static readonly byte[] Ping = Encoding.ASCII.GetBytes("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
 
@@ -44,7 +63,7 @@ namespace DockerVm.Engine
             {
                 return null;
             }
-            using var deadline = new CancellationTokenSource(Deadline);
+            using var deadline = new CancellationTokenSource(CurrentDeadline);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
             using var socket = family == AddressFamily.Unix
                 ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)

@@ -31,6 +31,11 @@ namespace DockerVm.Engine
         /// <summary>Each stderr line, as it arrives.</summary>
         public Action<string>? OnStandardErrorLine { get; init; }
 
+        /// <summary>A first stderr line that begins with this is not the program's: it goes to <see cref="OnStandardErrorPreamble"/> only.</summary>
+        public string? StandardErrorPreamble { get; init; }
+
+        public Action<string>? OnStandardErrorPreamble { get; init; }
+
         /// <summary>
         /// Whether a lone \r ends a line, as StreamReader.ReadLine has it (the default). False: only
         /// \n does (a \r right before it is dropped), so a progress bar's \r stays inside its line, as
@@ -169,6 +174,10 @@ namespace DockerVm.Engine
             using var abortStdin = new CancellationTokenSource();
             var stdout = new LineSink(spec.OnStandardOutputLine, spec.KeepStandardOutput, spec.CarriageReturnEndsLine);
             var stderr = new LineSink(spec.OnStandardErrorLine, spec.KeepStandardError, spec.CarriageReturnEndsLine);
+            if (spec.StandardErrorPreamble is { } preamble && spec.OnStandardErrorPreamble is { } onPreamble)
+            {
+                stderr.ExpectPreamble(preamble, onPreamble);
+            }
             Task stdinTask, stdoutTask, stderrTask;
             var outputIncomplete = false;
             var killed = false;

@@ -453,13 +453,23 @@ public class DockerApiTests
 
     // ---- exec -------------------------------------------------------------------------------------
 
+    // An engine whose image has sh: a wrapped exec (ExecRoot) first reports its pid on stderr, as the wrapper does.
     private static void ServeExec(FakeApiServer server, Func<FakeRequest, byte[][]> frames, int exitCode, Action<byte[]>? stdin = null)
     {
-        server.On("POST", "^/containers/.*/exec$", (_, c) => c.Json(201, "{\"Id\":\"e1\"}"));
+        string? preamble = null;
+        server.On("POST", "^/containers/.*/exec$", (r, c) =>
+        {
+            preamble = WrapperPrefix(r);
+            c.Json(201, "{\"Id\":\"e1\"}");
+        });
         server.On("POST", "^/exec/e1/start$", (r, c) =>
         {
             c.Hijacked = true;
             c.Raw("HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            if (preamble is not null)
+            {
+                c.Raw(FakeConnection.Frame(2, preamble + "42 777\n"));
+            }
             if (stdin is not null)
             {
                 stdin(c.ReadToEnd());
@@ -472,6 +482,15 @@ public class DockerApiTests
             c.Close();
         });
         server.On("GET", "^/exec/e1/json$", (_, c) => c.Json(200, $"{{\"Running\":false,\"ExitCode\":{exitCode}}}"));
+    }
+
+    /// <summary>The preamble prefix of an exec create request that runs the wrapper; null when it runs the command as given.</summary>
+    private static string? WrapperPrefix(FakeRequest create)
+    {
+        using var doc = JsonDocument.Parse(create.Body);
+        var cmd = doc.RootElement.GetProperty("Cmd").EnumerateArray().Select(x => x.GetString()!).ToList();
+        var m = System.Text.RegularExpressions.Regex.Match(cmd.Count > 2 ? cmd[2] : "", "DOCKERVM_EXEC [0-9a-f]{32} ");
+        return cmd[0] == "sh" && m.Success ? m.Value : null;
     }
 
     private sealed class Observer : IExecObserver
@@ -527,7 +546,12 @@ public class DockerApiTests
         Assert.Equal(new[] { "A=1", "B=2" }, env.Skip(1));
         Assert.Equal("nobody", root.GetProperty("User").GetString());
         Assert.Equal("/tmp", root.GetProperty("WorkingDir").GetString());
-        Assert.Equal(new[] { "sh", "-c", "echo $B" }, root.GetProperty("Cmd").EnumerateArray().Select(x => x.GetString()));
+        // The command runs through the wrapper (ExecRoot): sh -c SCRIPT sh COMMAND ARGS..., the command's argv unchanged.
+        var cmd = root.GetProperty("Cmd").EnumerateArray().Select(x => x.GetString()!).ToList();
+        Assert.Equal(new[] { "sh", "-c" }, cmd.Take(2));
+        Assert.Equal(new[] { "sh", "sh", "-c", "echo $B" }, cmd.Skip(3));
+        Assert.Contains("DOCKERVM_EXEC " + env[0].Substring(DockerCommands.ExecMarkerVariable.Length + 1) + " ", cmd[2]);
+        Assert.Contains("unset " + DockerCommands.ExecMarkerVariable + "; exec \"$@\"", cmd[2]);
         Assert.False(root.GetProperty("AttachStdin").GetBoolean());
         var start = server.Requests.Single(r => r.Target == "/exec/e1/start");
         Assert.Equal("Upgrade", start.Headers["Connection"]);
@@ -578,12 +602,25 @@ public class DockerApiTests
     {
         using var server = new FakeApiServer();
         var execs = 0;
-        server.On("POST", "^/containers/x/exec$", (_, c) => c.Json(201, Interlocked.Increment(ref execs) == 1 ? "{\"Id\":\"e1\"}" : "{\"Id\":\"kill1\"}"));
+        string? preamble = null;
+        server.On("POST", "^/containers/x/exec$", (r, c) =>
+        {
+            if (Interlocked.Increment(ref execs) == 1)
+            {
+                preamble = WrapperPrefix(r);
+                c.Json(201, "{\"Id\":\"e1\"}");
+            }
+            else
+            {
+                c.Json(201, "{\"Id\":\"kill1\"}");
+            }
+        });
         var closed = new TaskCompletionSource();
         server.On("POST", "^/exec/e1/start$", (_, c) =>
         {
             c.Hijacked = true;
             c.Raw("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+            c.Raw(FakeConnection.Frame(2, preamble + "42 777\n")); // the wrapper: the exec's pid in the container, its start time
             c.Raw(FakeConnection.Frame(1, "started\n"));
             c.ReadToEnd(); // until the client closes its side
             closed.TrySetResult();
@@ -591,7 +628,6 @@ public class DockerApiTests
         server.On("POST", "^/exec/kill1/start$", (_, c) => c.Json(200, "{}"));
         server.On("GET", "^/exec/kill1/json$", (_, c) => c.Json(200, "{\"Running\":false,\"ExitCode\":0}"));
         using var cts = new CancellationTokenSource();
-        var observer = new Observer();
         var run = server.Engine().ExecAsync("x", new ExecSpec { Command = "sleep", Arguments = new[] { "600" } }, new CancelOnFirstLine(cts), cts.Token);
         var watch = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -602,9 +638,12 @@ public class DockerApiTests
         var cmd = body.RootElement.GetProperty("Cmd").EnumerateArray().Select(x => x.GetString()!).ToList();
         var marker = JsonDocument.Parse(server.Requests.First(r => r.Target == "/containers/x/exec").Body).RootElement
             .GetProperty("Env")[0].GetString()!;
-        Assert.Equal("sh", cmd[0]);
-        Assert.Contains(marker, cmd[2]); // the kill script looks for the first exec's marker
-        Assert.Contains("kill -9", cmd[2]);
+        Assert.Equal("0", body.RootElement.GetProperty("User").GetString()); // root: it may end any user's process
+        Assert.Equal(new[] { "sh", "-c" }, cmd.Take(2));
+        Assert.Contains("r=42; t=777", cmd[2]); // the session of the pid the wrapper reported ...
+        Assert.Contains(marker, cmd[2]); // ... and of the processes that carry the marker
+        Assert.Contains("kill -TERM", cmd[2]);
+        Assert.Contains("kill -KILL", cmd[2]);
         Assert.Contains(server.Requests, r => r.Target == "/exec/kill1/start" && r.Text.Contains("\"Detach\":true"));
     }
 

@@ -303,9 +303,23 @@ namespace DockerVm.Engine
 
         public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
         {
-            var marker = Guid.NewGuid().ToString("N");
+            var root = ExecRoot.For(target);
+            var outcome = await ExecOnceAsync(target, spec, observer, root, ct).ConfigureAwait(false);
+            if (root.NeedsRetry(outcome.ExitCode))
+            {
+                // The wrapper did not run the command: run it as given, and let the engine say what is wrong.
+                ExecRoot.Failed(target, outcome.StandardError);
+                return await ExecOnceAsync(target, spec, observer, new ExecRoot(wrapped: false), ct).ConfigureAwait(false);
+            }
+            root.Release();
+            return outcome;
+        }
+
+        private async Task<ExecOutcome> ExecOnceAsync(string target, ExecSpec spec, IExecObserver? given, ExecRoot root, CancellationToken ct)
+        {
+            var observer = root.Gate(given);
             var watch = Stopwatch.StartNew();
-            var execId = await CreateExecAsync(target, ExecBody(spec, marker), target, ct).ConfigureAwait(false);
+            var execId = await CreateExecAsync(target, ExecBody(spec, root), target, ct).ConfigureAwait(false);
 
             // The engine reports its own failure to start the process ("OCI runtime exec failed", command
             // not found ...) on stdout: it belongs on stderr.
@@ -323,6 +337,11 @@ namespace DockerVm.Engine
                 }
             }, observer is null ? null : 0); // streamed output is not kept (constant memory); -AsResult keeps the exact text
             var stderr = new LineSink(observer is null ? null : observer.OnStandardError, observer is null ? null : StreamedStderrKept);
+            if (root.Wrapped)
+            {
+                stderr.ExpectPreamble(root.Prefix, root.OnPreamble); // the wrapper's pid line is ours
+            }
+            using var grace = root.Follow(ct);
             try
             {
                 await SendAsync(new Call("exec", "POST", $"/exec/{Esc(execId)}/start", target, null) { Body = AttachedStart, Upgrade = true }, async (r, t) =>
@@ -338,18 +357,23 @@ namespace DockerVm.Engine
                     stderr.Complete();
                     await input.ConfigureAwait(false);
                     return true;
-                }, ct).ConfigureAwait(false);
+                }, grace.Token).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {
-                // Closing the stream leaves the process running in the container: end it too.
-                await KillExecAsync(target, marker).ConfigureAwait(false);
+                // Closing the stream leaves the process running in the container: end it, and all it started.
+                await KillExecAsync(target, root).ConfigureAwait(false);
+                if (ct.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(ct);
+                }
                 throw;
             }
             if ((stdout.Error ?? stderr.Error) is { } callbackError)
             {
                 // A line callback failed: the stream was closed; end the process too, then report the callback's error.
-                await KillExecAsync(target, marker).ConfigureAwait(false);
+                await KillExecAsync(target, root).ConfigureAwait(false);
                 ExceptionDispatchInfo.Capture(callbackError).Throw();
             }
             var exitCode = await ExitCodeAsync(execId, target, ct).ConfigureAwait(false);
@@ -404,18 +428,18 @@ namespace DockerVm.Engine
                 return (running, code);
             }, ct);
 
-        /// <summary>The API has no exec kill: a second exec ends every process the first one's marker tagged (as the CLI path does).</summary>
-        private async Task KillExecAsync(string target, string marker)
+        /// <summary>The API has no exec kill: a second exec, as root, ends every process the first one started (as the CLI path does).</summary>
+        private async Task KillExecAsync(string target, ExecRoot root)
         {
             try
             {
                 using var cts = new CancellationTokenSource(KillExecCeiling);
-                var command = DockerCommands.KillExec(null, target, marker).Actual.Skip(2).ToList(); // sh -c SCRIPT
                 var id = await CreateExecAsync(target, Json(w =>
                 {
                     w.WriteBoolean("AttachStdout", false);
                     w.WriteBoolean("AttachStderr", false);
-                    Strings(w, "Cmd", command);
+                    w.WriteString("User", "0");
+                    Strings(w, "Cmd", root.KillCommand());
                 }), target, cts.Token).ConfigureAwait(false);
                 await SendAsync(new Call("exec", "POST", $"/exec/{Esc(id)}/start", target, KillExecCeiling) { Body = DetachedStart }, async (r, t) =>
                 {
@@ -467,14 +491,14 @@ namespace DockerVm.Engine
             demux.Complete();
         }
 
-        private static byte[] ExecBody(ExecSpec spec, string marker) => Json(w =>
+        private static byte[] ExecBody(ExecSpec spec, ExecRoot root) => Json(w =>
         {
             w.WriteBoolean("AttachStdin", spec.StandardInput is not null);
             w.WriteBoolean("AttachStdout", true);
             w.WriteBoolean("AttachStderr", true);
             w.WriteBoolean("Tty", false);
             // The marker first, then the environment sorted: as the CLI path passes them.
-            Strings(w, "Env", new[] { DockerCommands.ExecMarkerVariable + "=" + marker }
+            Strings(w, "Env", new[] { DockerCommands.ExecMarkerVariable + "=" + root.Marker }
                 .Concat(spec.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)));
             if (!string.IsNullOrEmpty(spec.WorkingDirectory))
             {
@@ -484,7 +508,7 @@ namespace DockerVm.Engine
             {
                 w.WriteString("User", spec.User);
             }
-            Strings(w, "Cmd", new[] { spec.Command }.Concat(spec.Arguments));
+            Strings(w, "Cmd", root.Command(spec));
         });
 
         // ---- create helpers -----------------------------------------------------------------------
@@ -756,7 +780,7 @@ namespace DockerVm.Engine
                     {
                         return;
                     }
-                    if (!await client.PingAsync(PingDeadline ?? LivenessProbe.Deadline, ct).ConfigureAwait(false) && !running.IsCompleted)
+                    if (!await client.PingAsync(PingDeadline ?? LivenessProbe.CurrentDeadline, ct).ConfigureAwait(false) && !running.IsCompleted)
                     {
                         engineDead.Cancel();
                         return;
@@ -770,13 +794,13 @@ namespace DockerVm.Engine
             }
         }
 
-        /// <summary>True when the engine answers a ping within LivenessProbe.Deadline.</summary>
+        /// <summary>True when the engine answers a ping within LivenessProbe.CurrentDeadline.</summary>
         public Task<bool> IsAliveAsync(CancellationToken ct)
         {
             var target = _resolve();
             return target.Unsupported is not null
                 ? Task.FromResult(false)
-                : _clients.GetOrAdd(target.Key, _ => new ApiClient(target)).PingAsync(PingDeadline ?? LivenessProbe.Deadline, ct);
+                : _clients.GetOrAdd(target.Key, _ => new ApiClient(target)).PingAsync(PingDeadline ?? LivenessProbe.CurrentDeadline, ct);
         }
 
         // ---- answers ------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ namespace DockerVm.Engine
             return this;
         }
 
+        /// <summary>Adds <paramref name="actual"/> to the argv and shows <paramref name="shown"/> in its place.</summary>
+        internal CliArguments AddShownAs(IEnumerable<string> actual, IEnumerable<string> shown)
+        {
+            _actual.AddRange(actual);
+            _shown.AddRange(shown);
+            return this;
+        }
+
         /// <summary>Adds `flag KEY=VALUE` for each pair; the log shows KEY=*** when <paramref name="secret"/>.</summary>
         public CliArguments AddPairs(string flag, IEnumerable<KeyValuePair<string, string>> pairs, bool secret)
         {

@@ -255,11 +255,25 @@ namespace DockerVm.Engine
 
         public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
         {
-            var marker = Guid.NewGuid().ToString("N");
+            var root = ExecRoot.For(target);
+            var outcome = await ExecOnceAsync(target, spec, observer, root, ct).ConfigureAwait(false);
+            if (root.NeedsRetry(outcome.ExitCode))
+            {
+                // The wrapper did not run the command: run it as given, and let the engine say what is wrong.
+                ExecRoot.Failed(target, outcome.StandardError);
+                return await ExecOnceAsync(target, spec, observer, new ExecRoot(wrapped: false), ct).ConfigureAwait(false);
+            }
+            root.Release();
+            return outcome;
+        }
+
+        private async Task<ExecOutcome> ExecOnceAsync(string target, ExecSpec spec, IExecObserver? given, ExecRoot root, CancellationToken ct)
+        {
+            var observer = root.Gate(given);
             // docker prints its own "OCI runtime exec failed" (command not found, ...) on stdout: it belongs on stderr.
             var oci = new StringBuilder();
             using var secrets = SecretEnvironment.Create(spec.Environment);
-            var call = new Call("exec", DockerCommands.Exec(Context, target, spec, marker, secrets), target, null)
+            var call = new Call("exec", DockerCommands.Exec(Context, target, spec, root.Marker, secrets, root.Command(spec)), target, null)
             {
                 ChildEnvironment = secrets.ChildVariables,
                 Stdin = spec.StandardInput,
@@ -276,25 +290,29 @@ namespace DockerVm.Engine
                     }
                 },
                 OnStderr = observer is null ? null : observer.OnStandardError,
+                StderrPreamble = root.Wrapped ? root.Prefix : null,
+                OnStderrPreamble = root.OnPreamble,
                 // Streamed output is not kept (constant memory); -AsResult keeps the exact text.
                 KeepStdout = observer is null ? null : 0,
                 KeepStderr = observer is null ? null : StreamedStderrKept,
                 // A non-zero exit is the process's own unless the daemon refused the exec.
                 Accept = res => !IsDaemonRefusal(res.StandardError),
             };
+            using var grace = root.Follow(ct);
             try
             {
-                var r = await RunAsync(call, ct).ConfigureAwait(false);
+                var r = await RunAsync(call, grace.Token).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
                 var (output, error) = r.StandardOutput.StartsWith(OciExecFailed, StringComparison.Ordinal)
                     ? ("", r.StandardOutput + r.StandardError)
                     : (r.StandardOutput, oci.ToString() + r.StandardError);
                 return new ExecOutcome { ExitCode = r.ExitCode, StandardOutput = output, StandardError = error, Duration = r.Duration };
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // Killing the client leaves the process running in the container: end it too.
-                await KillExecAsync(target, marker).ConfigureAwait(false);
-                throw;
+                // Killing the client leaves the process running in the container: end it, and all it started.
+                await KillExecAsync(target, root).ConfigureAwait(false);
+                throw new OperationCanceledException(ct);
             }
         }
 
@@ -350,12 +368,12 @@ namespace DockerVm.Engine
             }
         }
 
-        private async Task KillExecAsync(string target, string marker)
+        private async Task KillExecAsync(string target, ExecRoot root)
         {
             try
             {
                 using var cts = new CancellationTokenSource(KillExecCeiling);
-                await RunAsync(new Call("exec", DockerCommands.KillExec(Context, target, marker), target, null) { Accept = _ => true }, cts.Token)
+                await RunAsync(new Call("exec", DockerCommands.KillExec(Context, target, root), target, null) { Accept = _ => true }, cts.Token)
                     .ConfigureAwait(false);
             }
             catch (Exception)
@@ -399,6 +417,9 @@ namespace DockerVm.Engine
             /// <summary>Each output line as it comes (null: not streamed).</summary>
             public Action<string>? OnStdout { get; init; }
             public Action<string>? OnStderr { get; init; }
+            /// <summary>A first stderr line that begins with this is ours (the exec wrapper's), not the command's.</summary>
+            public string? StderrPreamble { get; init; }
+            public Action<string>? OnStderrPreamble { get; init; }
             /// <summary>Whether a lone \r ends a streamed line (false: only \n does).</summary>
             public bool CarriageReturnEndsLine { get; init; } = true;
             /// <summary>How much text the result keeps (null: all; n: the last n characters).</summary>
@@ -431,6 +452,8 @@ namespace DockerVm.Engine
                 StandardInput = call.Stdin,
                 OnStandardOutputLine = call.OnStdout,
                 OnStandardErrorLine = call.OnStderr,
+                StandardErrorPreamble = call.StderrPreamble,
+                OnStandardErrorPreamble = call.OnStderrPreamble,
                 KeepStandardOutput = call.KeepStdout,
                 KeepStandardError = call.KeepStderr,
                 CarriageReturnEndsLine = call.CarriageReturnEndsLine,
@@ -518,7 +541,7 @@ namespace DockerVm.Engine
             }
         }
 
-        /// <summary>True when the engine answers a ping within LivenessProbe.Deadline.</summary>
+        /// <summary>True when the engine answers a ping within LivenessProbe.CurrentDeadline.</summary>
         public async Task<bool> IsAliveAsync(CancellationToken ct)
         {
             // docker's own endpoint: ping its socket. Another CLI, or an address that cannot be pinged
@@ -528,7 +551,7 @@ namespace DockerVm.Engine
             {
                 return pinged;
             }
-            using var deadline = new CancellationTokenSource(LivenessProbe.Deadline);
+            using var deadline = new CancellationTokenSource(LivenessProbe.CurrentDeadline);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
             try
             {

@@ -128,8 +128,12 @@ namespace DockerVm.Engine
             return args.Add(target);
         }
 
-        /// <summary>docker exec; <paramref name="marker"/> tags the process so a cancelled exec can be ended inside the container.</summary>
-        internal static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker, SecretEnvironment? secrets)
+        /// <summary>
+        /// docker exec; <paramref name="marker"/> tags the process so a cancelled exec can be ended inside the
+        /// container; <paramref name="command"/> is what runs (the exec wrapper around the command, see
+        /// <see cref="ExecRoot"/>), shown as the command itself. Null: the command as given.
+        /// </summary>
+        internal static CliArguments Exec(string? context, string target, ExecSpec spec, string? marker, SecretEnvironment? secrets, IReadOnlyList<string>? command = null)
         {
             var args = Begin(context, "exec");
             if (spec.StandardInput is not null)
@@ -149,7 +153,8 @@ namespace DockerVm.Engine
             {
                 args.Add("--user").Add(spec.User!);
             }
-            return args.Add(target).Add(spec.Command).Add(spec.Arguments);
+            var given = new[] { spec.Command }.Concat(spec.Arguments).ToList();
+            return args.Add(target).AddShownAs(command ?? given, given);
         }
 
         /// <summary>docker exec --interactive --tty: a shell on the console.</summary>
@@ -216,10 +221,8 @@ namespace DockerVm.Engine
         public static CliArguments InspectImages(string? context, IReadOnlyList<string> ids) =>
             Begin(context, "image").Add("inspect").Add(ids);
 
-        /// <summary>Kills, inside the container, every process an exec tagged with <paramref name="marker"/> started.</summary>
-        public static CliArguments KillExec(string? context, string target, string marker) =>
-            Begin(context, "exec").Add(target).Add("sh").Add("-c").Add(
-                "for p in /proc/[0-9]*; do grep -q \"" + ExecMarkerVariable + "=" + marker +
-                "\" \"$p/environ\" 2>/dev/null && kill -9 \"${p#/proc/}\" 2>/dev/null; done; true");
+        /// <summary>Ends, inside the container and as root, every process an exec started (<see cref="ExecRoot.KillCommand"/>).</summary>
+        internal static CliArguments KillExec(string? context, string target, ExecRoot root) =>
+            Begin(context, "exec").Add("--user").Add("0").Add(target).Add(root.KillCommand());
     }
 }
