@@ -95,6 +95,21 @@ namespace DockerVm
         private static readonly Regex PortSyntax = new(
             @"\A((\[[0-9a-fA-F:.]+\]|[0-9.]+):)?((\d{1,5}(-\d{1,5})?)?:)?\d{1,5}(-\d{1,5})?(/(tcp|udp|sctp))?\z", RegexOptions.Compiled);
 
+        // What a POSIX shell (and `env`, `export`) reads as a variable name.
+        private static readonly Regex EnvironmentName = new(@"\A[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.Compiled);
+
+        /// <summary>Whether <paramref name="key"/> can name an environment variable: letters, digits and '_', not starting with a digit.</summary>
+        public static bool IsEnvironmentName(string? key) => key is not null && EnvironmentName.IsMatch(key);
+
+        /// <summary>Refuses an -Environment key that is not a variable name (an empty one, a space, '=', a NUL ...).</summary>
+        public static void CheckEnvironment(IEnumerable<string> keys, string? vmName)
+        {
+            if (keys.FirstOrDefault(k => !IsEnvironmentName(k)) is { } bad)
+            {
+                throw Failures.InvalidEnvironmentKey(bad, vmName);
+            }
+        }
+
         /// <summary>Refuses a NUL character anywhere in <paramref name="values"/>.</summary>
         public static void NoNul(string parameter, string? vmName, IEnumerable<string?> values)
         {
@@ -109,7 +124,8 @@ namespace DockerVm
         {
             NoNul("Command", vmName, new[] { spec.Command });
             NoNul("ArgumentList", vmName, spec.Arguments);
-            NoNul("Environment", vmName, spec.Environment.Keys.Concat(spec.Environment.Values));
+            CheckEnvironment(spec.Environment.Keys, vmName);
+            NoNul("Environment", vmName, spec.Environment.Values);
             NoNul("WorkingDirectory", vmName, new[] { spec.WorkingDirectory, spec.User });
         }
 
@@ -134,7 +150,8 @@ namespace DockerVm
                 throw Failures.InvalidOption("Volume", volume, "docker -v syntax: /host/path:/path[:ro], volume-name:/path, or /path", name);
             }
             NoNul("CreateArgument", name, options.CreateArguments);
-            NoNul("Environment", name, options.Environment.Keys.Concat(options.Environment.Values));
+            CheckEnvironment(options.Environment.Keys, name);
+            NoNul("Environment", name, options.Environment.Values);
             NoNul("Label", name, options.Labels.Keys.Concat(options.Labels.Values));
             if (options.Labels.Keys.FirstOrDefault(Labels.Reserved.Contains) is { } own)
             {

@@ -51,6 +51,7 @@ namespace DockerVm.Commands
         public SwitchParameter UseImageCommand { get; set; }
 
         [Parameter]
+        [ValidateEnvironment]
         public Hashtable? Environment { get; set; }
 
         [Parameter]
