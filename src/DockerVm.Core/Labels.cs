@@ -24,6 +24,13 @@ namespace DockerVm
         /// <summary>The labels DockerVm writes itself: a user may not set them.</summary>
         public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken, CreatedBy, Ephemeral };
 
+        /// <summary>
+        /// Whether <paramref name="key"/> is one of DockerVm's own records (the reserved labels, the pool
+        /// labels): -WhatIf shows them, -Verbose and error messages leave them out (<see cref="Engine.TraceView"/>).
+        /// </summary>
+        public static bool IsOwn(string key) =>
+            Reserved.Contains(key) || key == Pools.PoolNames.PoolLabel || key.StartsWith(Pools.PoolNames.PoolLabel + ".", StringComparison.Ordinal);
+
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
 

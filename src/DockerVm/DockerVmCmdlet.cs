@@ -171,5 +171,27 @@ namespace DockerVm.Commands
         }
 
         protected static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+
+        /// <summary>
+        /// The plan as ShouldProcess shows it: whole (every label, the exact docker command) to -WhatIf and
+        /// -Confirm; as the trace shows it (without DockerVm's own labels) when it is only a -Verbose line.
+        /// </summary>
+        protected string Describe(ActionPlan plan) => plan.ToString(whole: WhatIfOrConfirm());
+
+        private bool WhatIfOrConfirm()
+        {
+            bool? Bound(string name) => MyInvocation.BoundParameters.TryGetValue(name, out var v) ? LanguagePrimitives.IsTrue(v) : null;
+            if (Bound("WhatIf") ?? LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            {
+                return true;
+            }
+            if (Bound("Confirm") is { } confirm)
+            {
+                return confirm;
+            }
+            var impact = (GetType().GetCustomAttributes(typeof(CmdletAttribute), true) is { Length: > 0 } a ? ((CmdletAttribute)a[0]).ConfirmImpact : ConfirmImpact.Medium);
+            var preference = GetVariableValue("ConfirmPreference") is { } p && LanguagePrimitives.TryConvertTo<ConfirmImpact>(p, out var c) ? c : ConfirmImpact.High;
+            return preference != ConfirmImpact.None && impact >= preference;
+        }
     }
 }

@@ -156,7 +156,7 @@ namespace DockerVm.Commands
             var vm = new DockerVmInstance(engine, name, image.Trim(), options);
             // What -WhatIf shows is the plan the VM runs: every label, the real program.
             var plan = Start ? vm.PlanClone().Then(vm.PlanStart()) : vm.PlanClone();
-            if (!ShouldProcess(name, plan.ToString()))
+            if (!ShouldProcess(name, Describe(plan)))
             {
                 return;
             }
