@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -167,6 +169,36 @@ namespace DockerVm.Commands
             foreach (var e in Pools.Replenisher.DrainEvents())
             {
                 Trace("(background) " + e);
+            }
+        }
+
+        /// <summary>
+        /// The pools <paramref name="names"/> select, in order: a literal name as given (a missing pool is
+        /// the caller's DockerVmPoolNotFound), a wildcard as the pools it matches (one listing; none is no error).
+        /// </summary>
+        protected IEnumerable<string> PoolNamesMatching(IDockerEngine engine, IEnumerable<string> names)
+        {
+            IReadOnlyList<Pools.PoolDefinition>? all = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    if (seen.Add(name))
+                    {
+                        yield return name;
+                    }
+                    continue;
+                }
+                if (all is null && !Try(name, () => all = Await(ct => Pools.PoolCatalog.ListAsync(engine, ct))))
+                {
+                    yield break;
+                }
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                foreach (var pool in all!.Where(p => pattern.IsMatch(p.Name) && seen.Add(p.Name)))
+                {
+                    yield return pool.Name;
+                }
             }
         }
 
