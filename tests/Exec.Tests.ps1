@@ -176,3 +176,23 @@ Describe 'Invoke-DockerVmExec on a VM that is not running' -Tag 'E2E', 'Exec' {
         finally { $v | Remove-DockerVm -Force }
     }
 }
+
+Describe '-Verbose leaves out DockerVm''s own bookkeeping' -Tag 'E2E', 'Exec' {
+    It 'New-DockerVm and Invoke-DockerVmExec -Verbose name neither DOCKERVM_EXEC_ID nor the dockervm.* labels (-WhatIf still does: WhatIfTests)' {
+        $name = New-TestName 'quiet'
+        $v = $null
+        try {
+            $made = New-TestVm -Parameters @{ Name = $name; Start = $true; Label = @{ team = 'blue' }; Verbose = $true } 4>&1
+            $v = $made | Where-Object { $_ -is [DockerVm.DockerVmInstance] }
+            $exec = Invoke-DockerVmExec -VM $v -Command sh -ArgumentList '-c', 'echo out; exit 4' -Verbose -ErrorAction SilentlyContinue -ErrorVariable err 4>&1
+            $verbose = @($made) + @($exec) + @($err) | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { "$_" }
+            $verbose.Count | Should -BeGreaterThan 3
+            $verbose -join "`n" | Should -Not -Match 'DOCKERVM_EXEC_ID|dockervm\.managed|dockervm\.create-token'
+            ($verbose -match 'team=blue') | Should -Not -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            # the exec ran with its marker and the VM carries its labels all the same
+            (Get-DockerInspect $name).Config.Labels.'dockervm.managed' | Should -Be 'true'
+        }
+        finally { if ($v) { $v | Remove-DockerVm -Force } }
+    }
+}

@@ -179,6 +179,63 @@ Describe 'Warm pools' -Tag 'E2E', 'Pools' {
         }
     }
 
+    It 'a pool with -Port 80 gives each VM its own host port, and a taken VM reports its mapping' {
+        $pool = New-TestPool 'pport' @{ Size = 2; Port = '80'; MemoryMB = 64; Environment = @{ POOL_MODE = 'warm' } }
+        $name = New-TestName 'pport'
+        try {
+            $waiting = Get-Waiting $pool.Name | ForEach-Object { ($_ -split ' ')[0] }
+            $waiting.Count | Should -Be 2
+            $hostPorts = $waiting | ForEach-Object { (Get-DockerInspect $_).NetworkSettings.Ports.'80/tcp'[0].HostPort }
+            $hostPorts | Should -HaveCount 2
+            $hostPorts | ForEach-Object { [int]$_ | Should -BeGreaterThan 0 }
+            $hostPorts[0] | Should -Not -Be $hostPorts[1]
+
+            $vm = New-DockerVm -Pool $pool.Name -Name $name -Start
+            $mapped = (Get-DockerVmProperties $vm).Ports | Where-Object { "$($_.ContainerPort)" -like '80*' }
+            $mapped | Should -Not -BeNullOrEmpty
+            "$($mapped[0].HostPort)" | Should -Be (Get-DockerInspect $name).NetworkSettings.Ports.'80/tcp'[0].HostPort
+            $hostPorts | Should -Contain "$($mapped[0].HostPort)"
+            (Get-DockerInspect $name).HostConfig.Memory | Should -Be (64MB)
+            Invoke-DockerVmExec $vm sh '-c' 'echo $POOL_MODE' | Should -Be 'warm'
+        }
+        finally {
+            Remove-DockerVmPool $pool.Name -Confirm:$false
+            & docker rm -f $name *> $null
+        }
+    }
+
+    It 'New-DockerVm -Pool refuses a create option the pool decides, and takes nothing' {
+        $pool = New-TestPool 'pref' @{ Size = 1 }
+        $name = New-TestName 'pref'
+        try {
+            { New-DockerVm -Pool $pool.Name -Name $name -Port 8080:80 } | Should -Throw -ErrorId 'AmbiguousParameterSet,DockerVm.Commands.NewDockerVmCommand'
+            Get-DockerStatus $name | Should -Be 'absent'
+            (Get-DockerVmPool $pool.Name).Ready | Should -Be 1
+        }
+        finally { Remove-DockerVmPool $pool.Name -Confirm:$false }
+    }
+
+    It 'Update-DockerVmPool and Remove-DockerVmPool take wildcards' {
+        $stem = New-TestName 'pwild'
+        $a = New-TestPool 'x' @{ Name = "$stem-a"; Size = 1; StagingState = 'Stopped' }
+        $b = New-TestPool 'x' @{ Name = "$stem-b"; Size = 1; StagingState = 'Stopped' }
+        try {
+            $up = Update-DockerVmPool "$stem-*" -Size 2 -PassThru
+            $up.Name | Should -Be "$stem-a", "$stem-b"
+            $up.Size | Should -Be 2, 2
+            (Get-Waiting $a.Name).Count | Should -Be 2
+            (Get-Waiting $b.Name).Count | Should -Be 2
+
+            Remove-DockerVmPool "$stem-*" -WhatIf
+            (Get-DockerVmPool "$stem-*").Count | Should -Be 2
+            Remove-DockerVmPool "$stem-*" -Confirm:$false
+            Get-DockerVmPool "$stem-*" | Should -BeNullOrEmpty
+            (& docker ps -a --filter "label=dockervm.pool=$($a.Name)" -q) | Should -BeNullOrEmpty
+            (& docker ps -a --filter "label=dockervm.pool=$($b.Name)" -q) | Should -BeNullOrEmpty
+        }
+        finally { Remove-DockerVmPool "$stem-*" -Confirm:$false -ErrorAction SilentlyContinue }
+    }
+
     It 'leaves no pool container of this run behind' {
         @(& docker ps -a --filter "label=dockervm.test=$($script:TestRun)" --format '{{.Names}}' | Where-Object { $_ -like 'dockervm-pool-*' -or $_ -like 'dvt-p*' }) | Should -BeNullOrEmpty
     }

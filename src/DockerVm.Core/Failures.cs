@@ -103,6 +103,19 @@ namespace DockerVm
                 RecommendedAction = $"Use -{parameter} @{{ NAME = 'value' }} with a non-empty NAME without '='.",
             };
 
+        /// <summary>New-DockerVm -Pool with a create option: the pool's definition decides those.</summary>
+        public static string PoolDecidesOptions(string pool, System.Collections.Generic.IReadOnlyList<string> parameters) =>
+            $"{string.Join(", ", parameters.Select(p => "-" + p))} cannot be used with -Pool: warm pool '{pool}' decides how its VMs are made (image, command, environment, labels, ports, volumes, limits, network). " +
+            "With -Pool, New-DockerVm takes only -Name, -Start, -StartTimeoutSec and -Context; for other options define a pool with them (New-DockerVmPool), or leave out -Pool to create the VM cold.";
+
+        /// <summary>An -Environment key that is not a variable name (checked at binding by the cmdlets, and again by the Core).</summary>
+        public static DockerVmException InvalidEnvironmentKey(string key, string? vmName) =>
+            new(DockerVmErrorKind.InvalidName,
+                $"-Environment has the key '{key.Replace("\0", "`0")}', which is not an environment variable name: a name is letters, digits and '_', and does not start with a digit (no spaces, '=' or NUL).", vmName)
+            {
+                RecommendedAction = "Use -Environment @{ NAME = 'value' } with a NAME such as APP_MODE; for New-DockerVm, a variable docker takes but a shell cannot read goes in -CreateArgument '--env', 'NAME=value'.",
+            };
+
         /// <summary>A NUL character, which no command line or environment can carry (it would silently cut the text).</summary>
         public static DockerVmException NulCharacter(string parameter, string? vmName) =>
             new(DockerVmErrorKind.InvalidName, $"-{parameter} contains a NUL character, which cannot be passed to a program: it would cut the text short.", vmName)

@@ -24,6 +24,13 @@ namespace DockerVm
         /// <summary>The labels DockerVm writes itself: a user may not set them.</summary>
         public static IReadOnlyCollection<string> Reserved { get; } = new[] { Managed, Image, StopTimeout, Command, PollingInterval, CreateToken, CreatedBy, Ephemeral };
 
+        /// <summary>
+        /// Whether <paramref name="key"/> is one of DockerVm's own records (the reserved labels, the pool
+        /// labels): -WhatIf shows them, -Verbose and error messages leave them out (<see cref="Engine.TraceView"/>).
+        /// </summary>
+        public static bool IsOwn(string key) =>
+            Reserved.Contains(key) || key == Pools.PoolNames.PoolLabel || key.StartsWith(Pools.PoolNames.PoolLabel + ".", StringComparison.Ordinal);
+
         /// <summary>The `docker ps` filter that selects managed containers.</summary>
         public const string ManagedFilter = Managed + "=true";
 
@@ -95,6 +102,21 @@ namespace DockerVm
         private static readonly Regex PortSyntax = new(
             @"\A((\[[0-9a-fA-F:.]+\]|[0-9.]+):)?((\d{1,5}(-\d{1,5})?)?:)?\d{1,5}(-\d{1,5})?(/(tcp|udp|sctp))?\z", RegexOptions.Compiled);
 
+        // What a POSIX shell (and `env`, `export`) reads as a variable name.
+        private static readonly Regex EnvironmentName = new(@"\A[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.Compiled);
+
+        /// <summary>Whether <paramref name="key"/> can name an environment variable: letters, digits and '_', not starting with a digit.</summary>
+        public static bool IsEnvironmentName(string? key) => key is not null && EnvironmentName.IsMatch(key);
+
+        /// <summary>Refuses an -Environment key that is not a variable name (an empty one, a space, '=', a NUL ...).</summary>
+        public static void CheckEnvironment(IEnumerable<string> keys, string? vmName)
+        {
+            if (keys.FirstOrDefault(k => !IsEnvironmentName(k)) is { } bad)
+            {
+                throw Failures.InvalidEnvironmentKey(bad, vmName);
+            }
+        }
+
         /// <summary>Refuses a NUL character anywhere in <paramref name="values"/>.</summary>
         public static void NoNul(string parameter, string? vmName, IEnumerable<string?> values)
         {
@@ -109,7 +131,8 @@ namespace DockerVm
         {
             NoNul("Command", vmName, new[] { spec.Command });
             NoNul("ArgumentList", vmName, spec.Arguments);
-            NoNul("Environment", vmName, spec.Environment.Keys.Concat(spec.Environment.Values));
+            CheckEnvironment(spec.Environment.Keys, vmName);
+            NoNul("Environment", vmName, spec.Environment.Values);
             NoNul("WorkingDirectory", vmName, new[] { spec.WorkingDirectory, spec.User });
         }
 
@@ -134,7 +157,8 @@ namespace DockerVm
                 throw Failures.InvalidOption("Volume", volume, "docker -v syntax: /host/path:/path[:ro], volume-name:/path, or /path", name);
             }
             NoNul("CreateArgument", name, options.CreateArguments);
-            NoNul("Environment", name, options.Environment.Keys.Concat(options.Environment.Values));
+            CheckEnvironment(options.Environment.Keys, name);
+            NoNul("Environment", name, options.Environment.Values);
             NoNul("Label", name, options.Labels.Keys.Concat(options.Labels.Values));
             if (options.Labels.Keys.FirstOrDefault(Labels.Reserved.Contains) is { } own)
             {

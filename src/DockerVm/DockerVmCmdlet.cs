@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -194,6 +195,58 @@ namespace DockerVm.Commands
             }
         }
 
+        /// <summary>
+        /// The pools <paramref name="names"/> select, in order: a literal name as given (a missing pool is
+        /// the caller's DockerVmPoolNotFound), a wildcard as the pools it matches (one listing; none is no error).
+        /// </summary>
+        protected IEnumerable<string> PoolNamesMatching(IDockerEngine engine, IEnumerable<string> names)
+        {
+            IReadOnlyList<Pools.PoolDefinition>? all = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    if (seen.Add(name))
+                    {
+                        yield return name;
+                    }
+                    continue;
+                }
+                if (all is null && !Try(name, () => all = Await(ct => Pools.PoolCatalog.ListAsync(engine, ct))))
+                {
+                    yield break;
+                }
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                foreach (var pool in all!.Where(p => pattern.IsMatch(p.Name) && seen.Add(p.Name)))
+                {
+                    yield return pool.Name;
+                }
+            }
+        }
+
         protected static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+
+        /// <summary>
+        /// The plan as ShouldProcess shows it: whole (every label, the exact docker command) to -WhatIf and
+        /// -Confirm; as the trace shows it (without DockerVm's own labels) when it is only a -Verbose line.
+        /// </summary>
+        protected string Describe(ActionPlan plan) => plan.ToString(whole: WhatIfOrConfirm());
+
+        private bool WhatIfOrConfirm()
+        {
+            bool? Bound(string name) => MyInvocation.BoundParameters.TryGetValue(name, out var v) ? LanguagePrimitives.IsTrue(v) : null;
+            if (Bound("WhatIf") ?? LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            {
+                return true;
+            }
+            if (Bound("Confirm") is { } confirm)
+            {
+                return confirm;
+            }
+            var impact = (GetType().GetCustomAttributes(typeof(CmdletAttribute), true) is { Length: > 0 } a ? ((CmdletAttribute)a[0]).ConfirmImpact : ConfirmImpact.Medium);
+            var preference = GetVariableValue("ConfirmPreference") is { } p && LanguagePrimitives.TryConvertTo<ConfirmImpact>(p, out var c) ? c : ConfirmImpact.High;
+            return preference != ConfirmImpact.None && impact >= preference;
+        }
     }
 }

@@ -77,7 +77,7 @@ namespace DockerVm.Commands
         /// </summary>
         protected void Act(DockerVmInstance vm, ActionPlan plan, Func<CancellationToken, Task> action, bool passThru, Func<bool>? alsoAsk = null)
         {
-            if (ShouldProcess(vm.Name, plan.ToString()) && (alsoAsk?.Invoke() ?? true))
+            if (ShouldProcess(vm.Name, Describe(plan)) && (alsoAsk?.Invoke() ?? true))
             {
                 Await(action);
                 EmitIfPassThru(passThru, vm);

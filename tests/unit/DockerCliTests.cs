@@ -93,6 +93,53 @@ public class DockerCliTests
     }
 
     [Fact]
+    public async Task The_trace_and_the_error_leave_out_DockerVms_own_labels_and_the_exec_marker_which_still_run()
+    {
+        using var fake = new FakeDocker();
+        fake.On("create", stderr: "Error response from daemon: something broke\n", exit: 125).On("exec", stdout: "ok\n");
+        var spec = new CreateSpec
+        {
+            Name = "vm1",
+            Image = "img",
+            Labels = new Dictionary<string, string>(Labels.For("img", new VmOptions(), "tok")) { ["team"] = "blue", ["dockervm.test"] = "run1", [Pools.PoolNames.PoolLabel] = "p" },
+        };
+        var traced = new List<string>();
+        DockerVmException e;
+        using (CommandTrace.Begin(t => traced.Add(t.ToString())))
+        {
+            e = await Assert.ThrowsAsync<DockerVmException>(() => fake.Cli().CreateAsync(spec, None));
+            await fake.Cli().ExecAsync("vm1", new ExecSpec { Command = "true", Environment = new Dictionary<string, string> { ["K"] = "v" } }, null, None);
+        }
+
+        var calls = fake.Calls();
+        Assert.Contains("dockervm.managed=true", calls[0]); // sent to docker as ever
+        Assert.Contains(calls[1], a => a.StartsWith(DockerCommands.ExecMarkerVariable + "=", StringComparison.Ordinal));
+        Assert.Equal(4, traced.Count);
+        foreach (var text in traced.Append(e.Message).Append(e.CommandLine!))
+        {
+            Assert.DoesNotContain("dockervm.managed", text);
+            Assert.DoesNotContain("dockervm.create-token", text);
+            Assert.DoesNotContain("dockervm.pool", text);
+            Assert.DoesNotContain(DockerCommands.ExecMarkerVariable, text);
+        }
+        Assert.Equal($"> {fake.Program} create --init --name vm1 --label dockervm.test=run1 --label team=blue -- img", traced[0]);
+        Assert.Contains($"> {fake.Program} exec --env K=*** vm1 true", traced);
+        Assert.Contains("something broke", e.Message);
+        Assert.Contains("--label team=blue", e.CommandLine);
+    }
+
+    [Fact]
+    public void WhatIf_shows_every_label_the_trace_only_the_users()
+    {
+        var spec = new CreateSpec { Name = "vm1", Image = "img", Labels = new Dictionary<string, string> { ["dockervm.managed"] = "true", ["team"] = "blue" } };
+        var args = DockerCommands.Create(null, spec, null);
+
+        Assert.Equal("docker create --init --name vm1 --label dockervm.managed=true --label team=blue -- img", args.Display("docker"));
+        Assert.Equal("docker create --init --name vm1 --label team=blue -- img", args.Traced("docker"));
+        Assert.Equal("docker create --init --name vm1 --label dockervm.managed=true --label team=blue -- img", new DockerCli(null, program: "docker").Describe(new CreateRequest(spec)));
+    }
+
+    [Fact]
     public async Task Environment_values_never_reach_the_command_line()
     {
         using var fake = new FakeDocker();

@@ -55,6 +55,46 @@ public class PoolTests
         Assert.Equal(2, described.Ready);
     }
 
+    [Fact]
+    public async Task Every_create_option_round_trips_through_the_marker_and_reaches_each_vm_and_a_cold_take()
+    {
+        var engine = NewEngine();
+        var options = new VmOptions
+        {
+            ContainerCommand = new[] { "sleep", "1d" },
+            CreateArguments = new[] { "--hostname", "h1" },
+            Environment = new Dictionary<string, string> { ["MODE"] = "test" },
+            Labels = new Dictionary<string, string> { ["team"] = "ci" },
+            StopTimeoutSec = 4,
+            PollingIntervalMs = 70,
+            Ports = new[] { "80", "127.0.0.1::53/udp" },
+            Volumes = new[] { "/data" },
+            MemoryMB = 64,
+            Cpus = 0.5,
+            Network = "bridge",
+        };
+        var pool = await PoolCatalog.DefineAsync(engine, new PoolDefinition { Name = "all", Image = "fake/image", Size = 1, Options = options }, None);
+        await PoolFiller.TopUpAsync(engine, pool, Note, None);
+
+        var read = Assert.Single(await PoolCatalog.ListAsync(engine, None)).Options;
+        Assert.Equal(
+            "sleep,1d | --hostname,h1 | 80,127.0.0.1::53/udp | /data | 64 | 0.5 | bridge | 4 | 70",
+            $"{string.Join(",", read.ContainerCommand)} | {string.Join(",", read.CreateArguments)} | {string.Join(",", read.Ports)} | {string.Join(",", read.Volumes)} | {read.MemoryMB} | {read.Cpus} | {read.Network} | {read.StopTimeoutSec} | {read.PollingIntervalMs}");
+        Assert.Equal(options.Environment, read.Environment);
+        Assert.Equal(options.Labels, read.Labels);
+
+        var waiting = Assert.Single(Waiting(engine, "all"));
+        var cold = await PoolTaker.TakeAsync(engine, "all", "job1", false, StartTimeout, Note, None); // takes the waiting one
+        var second = await PoolTaker.TakeAsync(engine, "all", "job2", false, StartTimeout, Note, None); // the pool is empty: cold
+        Assert.Equal(waiting.Id, cold.ContainerId);
+        var specs = engine.Calls.Where(c => c.Operation == "create").Select(c => (CreateSpec)c.Detail!).Where(c => c.Labels.ContainsKey(Labels.Managed)).ToList();
+        Assert.Contains(specs, c => c.Name == "job2");
+        Assert.All(specs, c => Assert.Equal(
+            "80,127.0.0.1::53/udp | /data | 67108864 | 0.5 | bridge | --hostname,h1 | sleep,1d | test",
+            $"{string.Join(",", c.Ports)} | {string.Join(",", c.Volumes)} | {c.MemoryBytes} | {c.Cpus} | {c.Network} | {string.Join(",", c.CreateArguments)} | {string.Join(",", c.ContainerCommand)} | {c.Environment["MODE"]}"));
+        Replenisher.WaitAll(TimeSpan.FromSeconds(10), "all");
+    }
+
     [Theory]
     [InlineData(VmState.Running, "running")]
     [InlineData(VmState.Suspended, "paused")]

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 
 namespace DockerVm.Engine
@@ -36,6 +38,34 @@ namespace DockerVm.Engine
             "completed" => $"< {Duration?.TotalMilliseconds:0} ms, {Outcome}: {Short}",
             _ => $"< {Duration?.TotalMilliseconds:0} ms, FAILED ({Answer ?? "exit " + (ExitCode?.ToString() ?? "none")}): {Short}{(string.IsNullOrEmpty(Detail) ? "" : " -- " + Detail)}",
         };
+    }
+
+    /// <summary>
+    /// What -Verbose and error messages leave out of a command that -WhatIf and -Confirm show whole:
+    /// DockerVm's own labels (<see cref="Labels.IsOwn"/>) and its own variables (DOCKERVM_*, the exec
+    /// marker). They are bookkeeping, not what the user asked for; the user's labels and the
+    /// (masked) environment stay.
+    /// </summary>
+    public static class TraceView
+    {
+        /// <summary>Whether `<paramref name="flag"/> KEY=VALUE` is left out of the trace.</summary>
+        public static bool Hides(string flag, string key) => flag switch
+        {
+            "--label" or "-l" => Labels.IsOwn(key),
+            "--env" or "-e" => key.StartsWith("DOCKERVM_", StringComparison.Ordinal),
+            _ => false,
+        };
+
+        /// <summary>The request as the trace describes it: without DockerVm's own labels.</summary>
+        public static EngineRequest Of(EngineRequest request) => request switch
+        {
+            CreateRequest c => new CreateRequest(c.Spec.WithLabels(UserLabels(c.Spec.Labels))),
+            CommitRequest c => new CommitRequest(c.Target, c.Spec.WithLabels(UserLabels(c.Spec.Labels))),
+            _ => request,
+        };
+
+        private static IReadOnlyDictionary<string, string> UserLabels(IReadOnlyDictionary<string, string> labels) =>
+            labels.Where(kv => !Labels.IsOwn(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -96,9 +96,15 @@ namespace DockerVm.Engine
         /// <summary>Another plan's requests after this one's (New-DockerVm -Start).</summary>
         public ActionPlan Then(ActionPlan next) => new(Action, VmName, Engine, Requests.Concat(next.Requests).ToArray());
 
-        /// <summary>The equivalent docker commands, as a user would type them, secrets masked.</summary>
-        public override string ToString() =>
-            Requests.Count == 0 ? "(no engine request)" : string.Join(" && ", Requests.Select(Engine.Describe));
+        /// <summary>The equivalent docker commands, as a user would type them, secrets masked (what -WhatIf shows).</summary>
+        public override string ToString() => ToString(whole: true);
+
+        /// <summary>
+        /// The docker commands, whole (every label: -WhatIf, -Confirm) or as the trace shows them
+        /// (<see cref="TraceView"/>: without DockerVm's own labels, for -Verbose).
+        /// </summary>
+        public string ToString(bool whole) =>
+            Requests.Count == 0 ? "(no engine request)" : string.Join(" && ", Requests.Select(r => Engine.Describe(whole ? r : TraceView.Of(r))));
     }
 }
 
@@ -142,12 +148,21 @@ namespace DockerVm.Engine
     {
         public string Repository { get; init; } = "";
         public string Tag { get; init; } = "";
-        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
+        public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = value; }
         /// <summary>Pause a running container while its filesystem is read (docker's default).</summary>
         public bool Pause { get; init; } = true;
 
         /// <summary>repository:tag.</summary>
         public string Reference => Repository + ":" + Tag;
+
+        /// <summary>The same spec with other labels.</summary>
+        public CommitSpec WithLabels(IReadOnlyDictionary<string, string> labels)
+        {
+            var copy = (CommitSpec)MemberwiseClone();
+            copy._labels = labels;
+            return copy;
+        }
     }
 
     /// <summary>docker cp between the host and a container.</summary>

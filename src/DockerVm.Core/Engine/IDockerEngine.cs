@@ -10,7 +10,8 @@ namespace DockerVm.Engine
     {
         public string Name { get; init; } = "";
         public string Image { get; init; } = "";
-        public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+        private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
+        public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = value; }
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
         public IReadOnlyList<string> CreateArguments { get; init; } = Array.Empty<string>();
         public IReadOnlyList<string> ContainerCommand { get; init; } = Array.Empty<string>();
@@ -26,6 +27,14 @@ namespace DockerVm.Engine
         public double Cpus { get; init; }
         /// <summary>The network to attach to; empty: the engine's default.</summary>
         public string Network { get; init; } = "";
+
+        /// <summary>The same spec with other labels (every other field copied, whatever fields come).</summary>
+        public CreateSpec WithLabels(IReadOnlyDictionary<string, string> labels)
+        {
+            var copy = (CreateSpec)MemberwiseClone();
+            copy._labels = labels;
+            return copy;
+        }
     }
 
     /// <summary>What an exec request asks the engine to run.</summary>

@@ -20,7 +20,7 @@ namespace DockerVm.Pools
         public int Size { get; init; }
         /// <summary>Running, Suspended or Stopped: the state waiting VMs are kept in.</summary>
         public VmState StagingState { get; init; } = VmState.Running;
-        /// <summary>The create options of every VM of the pool (the user's labels among them).</summary>
+        /// <summary>The create options of every VM of the pool (the user's labels among them), every one New-DockerVm takes but -Ephemeral.</summary>
         public VmOptions Options { get; init; } = new();
         /// <summary>The marker container's id (empty before it is created).</summary>
         public string MarkerId { get; init; } = "";
@@ -35,8 +35,14 @@ namespace DockerVm.Pools
                 StopTimeoutSec = Options.StopTimeoutSec,
                 PollingIntervalMs = Options.PollingIntervalMs,
                 ContainerCommand = Options.ContainerCommand,
+                CreateArguments = Options.CreateArguments,
                 Environment = Options.Environment,
                 Labels = labels,
+                Ports = Options.Ports,
+                Volumes = Options.Volumes,
+                MemoryMB = Options.MemoryMB,
+                Cpus = Options.Cpus,
+                Network = Options.Network,
             };
         }
 
@@ -58,6 +64,12 @@ namespace DockerVm.Pools
                 Labels = Options.Labels.ToDictionary(kv => kv.Key, kv => kv.Value),
                 StopTimeoutSec = Options.StopTimeoutSec,
                 PollingIntervalMs = Options.PollingIntervalMs,
+                CreateArguments = Options.CreateArguments.ToArray(),
+                Ports = Options.Ports.ToArray(),
+                Volumes = Options.Volumes.ToArray(),
+                MemoryMB = Options.MemoryMB,
+                Cpus = Options.Cpus,
+                Network = Options.Network,
             });
             return labels;
         }
@@ -99,6 +111,12 @@ namespace DockerVm.Pools
                     Labels = r.Labels ?? new Dictionary<string, string>(),
                     StopTimeoutSec = r.StopTimeoutSec,
                     PollingIntervalMs = r.PollingIntervalMs,
+                    CreateArguments = r.CreateArguments ?? Array.Empty<string>(),
+                    Ports = r.Ports ?? Array.Empty<string>(),
+                    Volumes = r.Volumes ?? Array.Empty<string>(),
+                    MemoryMB = r.MemoryMB,
+                    Cpus = r.Cpus,
+                    Network = r.Network ?? "",
                 },
             };
         }
@@ -115,6 +133,13 @@ namespace DockerVm.Pools
             public Dictionary<string, string>? Labels { get; set; }
             public int StopTimeoutSec { get; set; } = VmOptions.DefaultStopTimeoutSec;
             public int PollingIntervalMs { get; set; } = VmOptions.DefaultPollingIntervalMs;
+            // Absent from markers written before these options: none.
+            public string[]? CreateArguments { get; set; }
+            public string[]? Ports { get; set; }
+            public string[]? Volumes { get; set; }
+            public int MemoryMB { get; set; }
+            public double Cpus { get; set; }
+            public string? Network { get; set; }
         }
     }
 

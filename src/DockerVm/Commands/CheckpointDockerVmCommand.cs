@@ -23,7 +23,7 @@ namespace DockerVm.Commands
         {
             var created = DateTime.UtcNow;
             var name = CheckpointName ?? Checkpoints.DefaultName(created.ToLocalTime());
-            if (!ShouldProcess(vm.Name, vm.PlanCheckpoint(name, created).ToString()))
+            if (!ShouldProcess(vm.Name, Describe(vm.PlanCheckpoint(name, created))))
             {
                 return;
             }

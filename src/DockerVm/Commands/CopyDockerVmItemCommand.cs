@@ -93,7 +93,7 @@ namespace DockerVm.Commands
             var spec = Into
                 ? new CopySpec { Direction = CopyDirection.ToContainer, HostPath = HostPath(path), ContainerPath = Destination }
                 : new CopySpec { Direction = CopyDirection.FromContainer, HostPath = HostPath(Destination), ContainerPath = path };
-            if (!ShouldProcess(vm.Name, vm.PlanCopy(spec).ToString()))
+            if (!ShouldProcess(vm.Name, Describe(vm.PlanCopy(spec))))
             {
                 return;
             }

@@ -25,6 +25,7 @@ namespace DockerVm.Commands
         public string[] ArgumentList { get; set; } = Array.Empty<string>();
 
         [Parameter]
+        [ValidateEnvironment]
         public Hashtable? Environment { get; set; }
 
         [Parameter]

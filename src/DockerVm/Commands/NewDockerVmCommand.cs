@@ -10,10 +10,15 @@ namespace DockerVm.Commands
     /// <summary>New-DockerVm: docker create (Clone); with -Start, also starts it. On failure nothing is left behind.</summary>
     [Cmdlet(VerbsCommon.New, "DockerVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = IdleCommand, HelpUri = HelpLinks.Base + "New-DockerVm.md")]
     [OutputType(typeof(DockerVmInstance))]
-    public sealed class NewDockerVmCommand : DockerVmCmdlet
+    public sealed class NewDockerVmCommand : VmCreateCmdlet
     {
+        private const string FromCheckpoint = "FromCheckpoint";
+        private const string FromPool = "FromPool";
+
+        // Only named with -Pool, so that `New-DockerVm -Pool P -Image x` binds and is refused with a clear message.
         [Parameter(ParameterSetName = IdleCommand, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = ImageCommand, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = FromPool)]
         [AllowEmptyString]
         [ArgumentCompleter(typeof(ImageCompleter))]
         public string Image { get; set; } = "";
@@ -23,10 +28,7 @@ namespace DockerVm.Commands
         [ValidateNotNull]
         public DockerVmCheckpoint? Checkpoint { get; set; }
 
-        private const string FromCheckpoint = "FromCheckpoint";
-        private const string FromPool = "FromPool";
-
-        /// <summary>Take a waiting VM from this warm pool (renamed to -Name) instead of creating one; an empty pool creates one cold.</summary>
+        /// <summary>Take a waiting VM from this warm pool (renamed to -Name) instead of creating one: the pool decides every create option.</summary>
         [Parameter(ParameterSetName = FromPool, Mandatory = true)]
         [ValidateNotNullOrEmpty]
         public string? Pool { get; set; }
@@ -34,35 +36,6 @@ namespace DockerVm.Commands
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         public string? Name { get; set; }
-
-        [Parameter]
-        public string[] CreateArgument { get; set; } = Array.Empty<string>();
-
-        private const string IdleCommand = "IdleCommand";
-        private const string ImageCommand = "ImageCommand";
-
-        /// <summary>The container's command; default the idle `tail -f /dev/null` (an empty list: the image's own).</summary>
-        [Parameter(ParameterSetName = IdleCommand)]
-        [AllowEmptyCollection]
-        public string[]? ContainerCommand { get; set; }
-
-        /// <summary>Run the image's own ENTRYPOINT/CMD (service images) instead of the idle default.</summary>
-        [Parameter(ParameterSetName = ImageCommand, Mandatory = true)]
-        public SwitchParameter UseImageCommand { get; set; }
-
-        [Parameter]
-        public Hashtable? Environment { get; set; }
-
-        [Parameter]
-        public Hashtable? Label { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int StopTimeoutSec { get; set; } = VmOptions.DefaultStopTimeoutSec;
-
-        [Parameter]
-        [ValidateRange(1, int.MaxValue)]
-        public int PollingIntervalMs { get; set; } = VmOptions.DefaultPollingIntervalMs;
 
         [Parameter]
         public SwitchParameter Start { get; set; }
@@ -76,28 +49,6 @@ namespace DockerVm.Commands
         [ArgumentCompleter(typeof(ContextCompleter))]
         public string? Context { get; set; }
 
-        /// <summary>Published ports, docker -p syntax; Get-DockerVmProperties reports the host side.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNull]
-        public string[] Port { get; set; } = Array.Empty<string>();
-
-        /// <summary>Mounts, docker -v syntax.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNull]
-        public string[] Volume { get; set; } = Array.Empty<string>();
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(6, int.MaxValue)]
-        public int MemoryMB { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(0.01, 1024.0)]
-        public double Cpus { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? Network { get; set; }
-
         /// <summary>Removed when this PowerShell session ends normally; after a crash, Get-DockerVm -Orphaned finds it.</summary>
         [Parameter]
         public SwitchParameter Ephemeral { get; set; }
@@ -110,6 +61,7 @@ namespace DockerVm.Commands
             var name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? Name ?? "" : VmName.NewDefault();
             if (Pool is not null)
             {
+                RefuseWhatThePoolDecides(Pool);
                 TakeFromPool(name, Pool);
                 return;
             }
@@ -122,22 +74,8 @@ namespace DockerVm.Commands
                     throw Failures.EmptyImage(name);
                 }
                 VmName.Validate(name);
-                options = new VmOptions
-                {
-                    StopTimeoutSec = StopTimeoutSec,
-                    PollingIntervalMs = PollingIntervalMs,
-                    // A checkpoint runs the command of the VM it was taken of (its image's).
-                    ContainerCommand = VmOptions.CommandFor(UseImageCommand || Checkpoint is not null, ContainerCommand),
-                    CreateArguments = CreateArgument ?? Array.Empty<string>(),
-                    Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
-                    Labels = Hashtables.ToStrings(Label, nameof(Label)),
-                    Ports = Port ?? Array.Empty<string>(),
-                    Volumes = Volume ?? Array.Empty<string>(),
-                    MemoryMB = MemoryMB,
-                    Cpus = Cpus,
-                    Network = Network ?? "",
-                    Ephemeral = Ephemeral,
-                };
+                // A checkpoint runs the command of the VM it was taken of (its image's).
+                options = CreateOptions(imageCommand: Checkpoint is not null, ephemeral: Ephemeral);
                 InputRules.CheckCreate(name, image.Trim(), options);
             }
             catch (DockerVmException e)
@@ -155,7 +93,7 @@ namespace DockerVm.Commands
             var vm = new DockerVmInstance(engine, name, image.Trim(), options);
             // What -WhatIf shows is the plan the VM runs: every label, the real program.
             var plan = Start ? vm.PlanClone().Then(vm.PlanStart()) : vm.PlanClone();
-            if (!ShouldProcess(name, plan.ToString()))
+            if (!ShouldProcess(name, Describe(plan)))
             {
                 return;
             }
@@ -190,6 +128,21 @@ namespace DockerVm.Commands
                 }
             }
             WriteObject(vm);
+        }
+
+        /// <summary>
+        /// With -Pool the pool's definition decides how the VM is made: a create option given too
+        /// (-Image, -Port, -Environment ...) is refused, never silently ignored.
+        /// </summary>
+        private void RefuseWhatThePoolDecides(string pool)
+        {
+            var given = new[] { nameof(Image) }.Concat(CreateOptionNames).Append(nameof(Ephemeral))
+                .Where(MyInvocation.BoundParameters.ContainsKey).ToList();
+            if (given.Count > 0)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ParameterBindingException(Failures.PoolDecidesOptions(pool, given)), "AmbiguousParameterSet", ErrorCategory.InvalidArgument, pool));
+            }
         }
 
         private void TakeFromPool(string name, string pool)

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Management.Automation;
 using DockerVm.Pools;
 
@@ -8,11 +7,8 @@ namespace DockerVm.Commands
     /// <summary>New-DockerVmPool: defines a warm pool in the engine and fills it.</summary>
     [Cmdlet(VerbsCommon.New, "DockerVmPool", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = IdleCommand, HelpUri = HelpLinks.Base + "New-DockerVmPool.md")]
     [OutputType(typeof(DockerVmPool))]
-    public sealed class NewDockerVmPoolCommand : DockerVmCmdlet
+    public sealed class NewDockerVmPoolCommand : VmCreateCmdlet
     {
-        private const string IdleCommand = "IdleCommand";
-        private const string ImageCommand = "ImageCommand";
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Name { get; set; } = "";
@@ -30,23 +26,6 @@ namespace DockerVm.Commands
         [ValidateSet("Running", "Suspended", "Stopped")]
         public VmState StagingState { get; set; } = VmState.Running;
 
-        [Parameter(ParameterSetName = IdleCommand)]
-        [AllowEmptyCollection]
-        public string[]? ContainerCommand { get; set; }
-
-        [Parameter(ParameterSetName = ImageCommand, Mandatory = true)]
-        public SwitchParameter UseImageCommand { get; set; }
-
-        [Parameter]
-        public Hashtable? Environment { get; set; }
-
-        [Parameter]
-        public Hashtable? Label { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int StopTimeoutSec { get; set; } = VmOptions.DefaultStopTimeoutSec;
-
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         [ArgumentCompleter(typeof(ContextCompleter))]
@@ -62,13 +41,7 @@ namespace DockerVm.Commands
             try
             {
                 VmName.Validate(PoolNames.Marker(Name));
-                var options = new VmOptions
-                {
-                    StopTimeoutSec = StopTimeoutSec,
-                    ContainerCommand = VmOptions.CommandFor(UseImageCommand, ContainerCommand),
-                    Environment = Hashtables.ToStrings(Environment, nameof(Environment)),
-                    Labels = Hashtables.ToStrings(Label, nameof(Label)),
-                };
+                var options = CreateOptions();
                 InputRules.CheckCreate(Name, Image.Trim(), options);
                 pool = new PoolDefinition { Name = Name, Image = Image.Trim(), Size = Size, StagingState = StagingState, Options = options };
             }

@@ -66,7 +66,7 @@ namespace DockerVm.Commands
         private void RemoveOne(DockerVmCheckpoint checkpoint)
         {
             var engine = VmRegistry.Engine(checkpoint.Context);
-            if (ShouldProcess($"checkpoint '{checkpoint.Name}' of VM '{checkpoint.VMName}'", Checkpoints.PlanRemove(engine, checkpoint).ToString()))
+            if (ShouldProcess($"checkpoint '{checkpoint.Name}' of VM '{checkpoint.VMName}'", Describe(Checkpoints.PlanRemove(engine, checkpoint))))
             {
                 Await(ct => Checkpoints.RemoveAsync(engine, checkpoint, ct));
             }

@@ -11,6 +11,7 @@ namespace DockerVm.Commands
         private static readonly TimeSpan PendingBudget = TimeSpan.FromSeconds(60);
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -23,7 +24,7 @@ namespace DockerVm.Commands
         {
             TracePoolEvents();
             var engine = VmRegistry.Engine(Context);
-            foreach (var name in Name)
+            foreach (var name in PoolNamesMatching(engine, Name))
             {
                 if (!Try(name, () => Await(ct => PoolCatalog.GetAsync(engine, name, ct))) ||
                     !ShouldProcess(name, $"Remove warm pool '{name}' and its waiting VMs (VMs taken from it stay)"))

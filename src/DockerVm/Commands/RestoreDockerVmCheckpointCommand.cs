@@ -59,7 +59,7 @@ namespace DockerVm.Commands
             }
             Try(vm, () =>
             {
-                if (!ShouldProcess(vm!.Name, vm.PlanRestore(checkpoint!).ToString()))
+                if (!ShouldProcess(vm!.Name, Describe(vm.PlanRestore(checkpoint!))))
                 {
                     return;
                 }

@@ -13,6 +13,7 @@ namespace DockerVm.Commands
     public sealed class UpdateDockerVmPoolCommand : DockerVmCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -33,7 +34,7 @@ namespace DockerVm.Commands
             TracePoolEvents();
             var engine = VmRegistry.Engine(Context);
             var resize = MyInvocation.BoundParameters.ContainsKey(nameof(Size));
-            foreach (var name in Name)
+            foreach (var name in PoolNamesMatching(engine, Name))
             {
                 if (!ShouldProcess(name, resize ? $"Resize warm pool '{name}' to {Size} and top it up" : $"Top up warm pool '{name}'"))
                 {

@@ -87,4 +87,104 @@ public sealed class PoolCmdletTests
         s.Ok("New-DockerVmPool ci -Image fake/image -Size 0 -Context $ctx");
         Assert.StartsWith("DockerVmNameConflict,", Assert.Single(s.Run("New-DockerVmPool ci -Image fake/image -Context $ctx").Errors).FullyQualifiedErrorId);
     }
+
+    private static readonly string[] SharedCreateOptions =
+    {
+        "ContainerCommand", "UseImageCommand", "CreateArgument", "Environment", "Label", "StopTimeoutSec", "PollingIntervalMs",
+        "Port", "Volume", "MemoryMB", "Cpus", "Network",
+    };
+
+    [Fact]
+    public void New_DockerVm_and_New_DockerVmPool_take_the_same_create_options_declared_once()
+    {
+        using var s = new CmdletSession();
+        foreach (var cmdlet in new[] { "New-DockerVm", "New-DockerVmPool" })
+        {
+            var keys = s.Ok($"(Get-Command {cmdlet}).Parameters.Keys").Strings;
+            Assert.All(SharedCreateOptions, o => Assert.Contains(o, keys));
+        }
+        foreach (var type in new[] { typeof(DockerVm.Commands.NewDockerVmCommand), typeof(DockerVm.Commands.NewDockerVmPoolCommand) })
+        {
+            Assert.All(SharedCreateOptions, o => Assert.Equal(typeof(DockerVm.Commands.VmCreateCmdlet), type.GetProperty(o)!.DeclaringType));
+        }
+    }
+
+    [Fact]
+    public void A_pool_creates_each_vm_with_every_create_option()
+    {
+        using var s = new CmdletSession();
+
+        s.Ok("New-DockerVmPool ci -Image fake/image -Size 2 -Port 80, '127.0.0.1::53/udp' -Volume /data -MemoryMB 64 -Cpus 0.5 -Network bridge -CreateArgument '--hostname', 'h1' -Environment @{ MODE = 'test' } -PollingIntervalMs 70 -ContainerCommand sleep, '1d' -Context $ctx");
+
+        var specs = s.Fake.Calls.Where(c => c.Operation == "create").Select(c => (Engine.CreateSpec)c.Detail!).Where(c => c.Labels.ContainsKey(PoolNames.PoolLabel)).ToList();
+        Assert.Equal(2, specs.Count);
+        Assert.All(specs, c => Assert.Equal(
+            "80,127.0.0.1::53/udp | /data | 67108864 | 0.5 | bridge | --hostname,h1 | sleep,1d | test | 70",
+            $"{string.Join(",", c.Ports)} | {string.Join(",", c.Volumes)} | {c.MemoryBytes} | {c.Cpus} | {c.Network} | {string.Join(",", c.CreateArguments)} | {string.Join(",", c.ContainerCommand)} | {c.Environment["MODE"]} | {c.Labels[Labels.PollingInterval]}"));
+    }
+
+    [Theory]
+    [InlineData("-Image other/image", "-Image")]
+    [InlineData("-Port 80", "-Port")]
+    [InlineData("-Environment @{ A = 1 }", "-Environment")]
+    [InlineData("-Volume /x -MemoryMB 64", "-Volume, -MemoryMB")]
+    [InlineData("-Cpus 1 -Network n -Label @{ a = 1 } -StopTimeoutSec 3", "-Label, -StopTimeoutSec, ")]
+    [InlineData("-CreateArgument --init -PollingIntervalMs 5", "-CreateArgument, -PollingIntervalMs")]
+    [InlineData("-Ephemeral", "-Ephemeral")]
+    public void New_DockerVm_Pool_refuses_a_create_option_the_pool_decides_and_takes_nothing(string option, string named)
+    {
+        using var s = new CmdletSession();
+        s.Ok("New-DockerVmPool ci -Image fake/image -Size 1 -Context $ctx");
+        var before = s.Fake.Calls.Count;
+
+        var run = s.Run($"New-DockerVm -Pool ci -Name job1 {option} -Context $ctx");
+
+        Assert.NotNull(run.Terminating);
+        Assert.Equal("AmbiguousParameterSet,DockerVm.Commands.NewDockerVmCommand", run.Terminating!.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, run.Terminating.CategoryInfo.Category);
+        Assert.IsType<ParameterBindingException>(run.Terminating.Exception);
+        Assert.Contains(named, run.Terminating.Exception.Message);
+        Assert.Contains("cannot be used with -Pool: warm pool 'ci' decides", run.Terminating.Exception.Message);
+        Assert.Empty(run.Output);
+        Assert.Equal(before, s.Fake.Calls.Count);
+    }
+
+    [Fact]
+    public void With_Pool_the_name_start_and_context_go_positionally_and_by_name()
+    {
+        using var s = new CmdletSession();
+        s.Ok("New-DockerVmPool ci -Image fake/image -Size 1 -Context $ctx");
+
+        var vm = Assert.Single(s.Ok("New-DockerVm -Pool ci job1 -Start -StartTimeoutSec 5 -Context $ctx").Objects<DockerVmInstance>());
+
+        Assert.Equal(("job1", VmState.Running), (vm.Name, vm.State));
+        Replenisher.WaitAll(TimeSpan.FromSeconds(10), "ci");
+    }
+
+    [Fact]
+    public void Update_and_Remove_take_wildcards_and_Remove_asks_for_each_pool()
+    {
+        using var s = new CmdletSession();
+        foreach (var p in new[] { "ci-a", "ci-b", "web" })
+        {
+            s.Ok($"New-DockerVmPool {p} -Image fake/image -Size 1 -StagingState Stopped -Context $ctx");
+        }
+
+        var up = s.Ok("Update-DockerVmPool ci-* -Size 2 -Context $ctx -PassThru");
+        Assert.Equal(new[] { ("ci-a", 2), ("ci-b", 2) }, up.Objects<DockerVmPool>().Select(p => (p.Name, p.Size)));
+        Assert.Equal((2, 2, 1), (Waiting(s.Fake, "ci-a").Count, Waiting(s.Fake, "ci-b").Count, Waiting(s.Fake, "web").Count));
+        Assert.Empty(s.Ok("Update-DockerVmPool nomatch* -Context $ctx").Output); // a wildcard that matches nothing is no error
+
+        var whatIf = s.Ok("Remove-DockerVmPool * -Context $ctx -WhatIf");
+        Assert.Equal(3, whatIf.WhatIf.Count);
+        s.Host.ConfirmAnswer = "No";
+        s.Ok("Remove-DockerVmPool ci* -Context $ctx -Confirm");
+        Assert.Equal(2, s.Host.Prompts.Count);
+        Assert.Equal(3, s.Ok("Get-DockerVmPool -Context $ctx").Output.Count);
+
+        s.Ok("Remove-DockerVmPool ci-* -Context $ctx -Confirm:$false");
+        Assert.Equal(new[] { "web" }, s.Ok("Get-DockerVmPool -Context $ctx").Objects<DockerVmPool>().Select(p => p.Name));
+        Assert.Empty(Waiting(s.Fake, "ci-a").Concat(Waiting(s.Fake, "ci-b")));
+        Assert.StartsWith("DockerVmPoolNotFound,", Assert.Single(s.Run("Remove-DockerVmPool ci-a -Context $ctx -Confirm:$false").Errors).FullyQualifiedErrorId);
+    }
 }

@@ -247,3 +247,47 @@ public class CliWhatIfTests
         Assert.EndsWith(" busybox tail -f /dev/null\" on target \"b1\".", line);
     }
 }
+
+/// <summary>-Verbose leaves DockerVm's own labels out of the ShouldProcess line; -WhatIf and -Confirm show them.</summary>
+public class VerboseHidesInternalsTests
+{
+    private static CmdletSession CliDescribed()
+    {
+        var fake = new FakeEngine(TestEngines.NewContext());
+        TestEngines.Register(new CliDescribedEngine(fake));
+        return new CmdletSession(fake);
+    }
+
+    [Fact]
+    public void New_Verbose_shows_the_docker_command_with_the_users_labels_only()
+    {
+        using var s = CliDescribed();
+
+        var run = s.Ok("New-DockerVm fake/img web1 -Label @{ team = 'blue'; 'dockervm.test' = 'r1' } -Environment @{ K = 'secret' } -Context $ctx -Verbose");
+
+        var line = Assert.Single(run.Verbose, v => v.Contains(" create --init --name web1 "));
+        Assert.Contains("--label dockervm.test=r1 --label team=blue --env K=*** -- fake/img tail -f /dev/null", line);
+        foreach (var v in run.Verbose)
+        {
+            Assert.DoesNotContain("dockervm.managed", v);
+            Assert.DoesNotContain("dockervm.create-token", v);
+            Assert.DoesNotContain("secret", v);
+        }
+        Assert.Equal("true", s.Fake.Containers.Single().Labels["dockervm.managed"]); // still created with them
+    }
+
+    [Fact]
+    public void WhatIf_and_Confirm_still_show_every_label_even_with_Verbose()
+    {
+        using var s = CliDescribed();
+
+        var whatIf = s.Ok("New-DockerVm fake/img web1 -Context $ctx -Verbose -WhatIf");
+        var confirm = s.Ok("New-DockerVm fake/img web2 -Context $ctx -Verbose -Confirm");
+        var preference = s.Ok("$WhatIfPreference = $true; New-DockerVm fake/img web3 -Context $ctx; $WhatIfPreference = $false");
+
+        Assert.Contains("--label dockervm.managed=true", Assert.Single(whatIf.WhatIf));
+        Assert.Contains("--label dockervm.managed=true", Assert.Single(preference.WhatIf));
+        Assert.Contains(s.Host.Prompts, p => p.Message.Contains("--label dockervm.managed=true") && p.Message.Contains("web2"));
+        Assert.Empty(s.Fake.Containers);
+    }
+}

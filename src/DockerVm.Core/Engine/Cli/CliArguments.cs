@@ -12,6 +12,8 @@ namespace DockerVm.Engine
         public const string Mask = "***";
         private readonly List<string> _actual = new();
         private readonly List<string> _shown = new();
+        // Indexes in _shown of what the trace leaves out (TraceView.Hides): -WhatIf shows them.
+        private readonly HashSet<int> _untraced = new();
 
         public IReadOnlyList<string> Actual => _actual;
         public IReadOnlyList<string> Shown => _shown;
@@ -45,6 +47,11 @@ namespace DockerVm.Engine
         {
             foreach (var kv in pairs.OrderBy(p => p.Key, System.StringComparer.Ordinal))
             {
+                if (TraceView.Hides(flag, kv.Key))
+                {
+                    _untraced.Add(_shown.Count);
+                    _untraced.Add(_shown.Count + 1);
+                }
                 _actual.Add(flag);
                 _shown.Add(flag);
                 _actual.Add($"{kv.Key}={kv.Value}");
@@ -81,9 +88,13 @@ namespace DockerVm.Engine
             return this;
         }
 
-        /// <summary>The command line as a user would type it, secrets masked.</summary>
+        /// <summary>The command line as a user would type it, secrets masked (-WhatIf, -Confirm).</summary>
         public string Display(string program) =>
             string.Join(" ", new[] { program }.Concat(_shown).Select(Quote));
+
+        /// <summary>The command line as -Verbose and error messages show it: <see cref="Display"/> without what <see cref="TraceView"/> hides.</summary>
+        public string Traced(string program) =>
+            string.Join(" ", new[] { program }.Concat(_shown.Where((_, i) => !_untraced.Contains(i))).Select(Quote));
 
         // POSIX-shell quoting, so a shown command line can be pasted: only plainly safe characters go bare
         // (and the mask, *** , which stands for a value that is never shown).

@@ -328,7 +328,7 @@ namespace DockerVm.Engine
         public async Task<int> RunInteractiveAsync(string target, ExecSpec spec, CancellationToken ct)
         {
             var args = DockerCommands.Interactive(Context, target, spec);
-            var display = args.Display(Program);
+            var display = args.Traced(Program);
             CommandTrace.Emit(new CommandTraceEvent("issued", display));
             var start = new ProcessStartInfo(Program) { UseShellExecute = false };
             foreach (var a in args.Actual)
@@ -443,7 +443,7 @@ namespace DockerVm.Engine
         private async Task<Result> RunAsync(Call call, CancellationToken ct)
         {
             var program = Program;
-            var display = call.Args.Display(program);
+            var display = call.Args.Traced(program);
             var spec = new ProcessSpec
             {
                 FileName = program,
