@@ -116,7 +116,7 @@ public sealed class PoolCmdletTests
 
         s.Ok("New-DockerVmPool ci -Image fake/image -Size 2 -Port 80, '127.0.0.1::53/udp' -Volume /data -MemoryMB 64 -Cpus 0.5 -Network bridge -CreateArgument '--hostname', 'h1' -Environment @{ MODE = 'test' } -PollingIntervalMs 70 -ContainerCommand sleep, '1d' -Context $ctx");
 
-        var specs = s.Fake.Calls.Where(c => c.Operation == "create").Select(c => (Engine.CreateSpec)c.Detail!).Where(c => c.Labels.ContainsKey(PoolNames.PoolLabel)).ToList();
+        var specs = s.Fake.Calls.Where(c => c.Operation == "create").Select(c => (Engine.CreateSpec)c.Detail!).Where(c => c.Labels.ContainsKey(PoolNames.PoolLabel) && !c.Labels.ContainsKey(PoolNames.DefinitionLabel)).ToList();
         Assert.Equal(2, specs.Count);
         Assert.All(specs, c => Assert.Equal(
             "80,127.0.0.1::53/udp | /data | 67108864 | 0.5 | bridge | --hostname,h1 | sleep,1d | test | 70",
