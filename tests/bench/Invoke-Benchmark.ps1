@@ -125,7 +125,21 @@ function Invoke-Cli {
     # (with -AllowMissing, not when every stderr line is docker's "No such object/container": a
     # container removed by someone else between `ps` and `inspect`, which the module tolerates too).
     param([Parameter(Mandatory)][string[]] $ArgumentList, [switch] $AllowMissing)
-    $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Docker)
+    $run = Invoke-Program $script:Docker $ArgumentList
+    if ($run.ExitCode -ne 0) {
+        $stderr = $run.StandardError.Trim()
+        $lines = @($stderr -split "`n" | Where-Object { $_.Trim() })
+        if ($AllowMissing -and $lines.Count -gt 0 -and -not ($lines | Where-Object { $_ -notmatch 'No such (object|container)' })) { return $run.StandardOutput }
+        $display = "docker $($ArgumentList -join ' ')"
+        if ($display.Length -gt 160) { $display = $display.Substring(0, 160) + " ... ($($ArgumentList.Count) arguments)" }
+        throw "$display failed (exit $($run.ExitCode)): $stderr"
+    }
+    return $run.StandardOutput
+}
+
+function Invoke-Program([string] $Program, [string[]] $ArgumentList) {
+    # One process, arguments verbatim, stdin closed, both outputs read whole (the timed unit of the CLI and curl sides).
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($Program)
     foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
     $psi.UseShellExecute = $false
     $psi.RedirectStandardInput = $true
@@ -137,15 +151,7 @@ function Invoke-Cli {
         $err = $p.StandardError.ReadToEndAsync()
         $out = $p.StandardOutput.ReadToEnd()
         $p.WaitForExit()
-        if ($p.ExitCode -ne 0) {
-            $stderr = $err.GetAwaiter().GetResult().Trim()
-            $lines = @($stderr -split "`n" | Where-Object { $_.Trim() })
-            if ($AllowMissing -and $lines.Count -gt 0 -and -not ($lines | Where-Object { $_ -notmatch 'No such (object|container)' })) { return $out }
-            $display = "docker $($ArgumentList -join ' ')"
-            if ($display.Length -gt 160) { $display = $display.Substring(0, 160) + " ... ($($ArgumentList.Count) arguments)" }
-            throw "$display failed (exit $($p.ExitCode)): $stderr"
-        }
-        return $out
+        return [pscustomobject]@{ ExitCode = $p.ExitCode; StandardOutput = $out; StandardError = $err.GetAwaiter().GetResult() }
     }
     finally { $p.Dispose() }
 }
@@ -154,24 +160,11 @@ function Invoke-Curl {
     # The Engine API floor: one curl process per request, over the engine's unix socket; stdout read
     # whole. Throws on a transport failure or an HTTP status >= 400 (--fail-with-body).
     param([Parameter(Mandatory)][string] $Method, [Parameter(Mandatory)][string] $Path, [string] $Body)
-    $psi = [System.Diagnostics.ProcessStartInfo]::new($script:Curl)
-    foreach ($a in @('-sS', '--fail-with-body', '--unix-socket', $script:Socket, '-X', $Method)) { $psi.ArgumentList.Add($a) }
-    if ($Body) { foreach ($a in @('-H', 'Content-Type: application/json', '--data-binary', $Body)) { $psi.ArgumentList.Add($a) } }
-    $psi.ArgumentList.Add("http://localhost/v$($script:ApiVersion)$Path")
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
-    $p = [System.Diagnostics.Process]::Start($psi)
-    try {
-        $p.StandardInput.Close()
-        $err = $p.StandardError.ReadToEndAsync()
-        $out = $p.StandardOutput.ReadToEnd()
-        $p.WaitForExit()
-        if ($p.ExitCode -ne 0) { throw "curl $Method $Path failed (exit $($p.ExitCode)): $($err.GetAwaiter().GetResult().Trim()) $out" }
-        return $out
-    }
-    finally { $p.Dispose() }
+    $arguments = @('-sS', '--fail-with-body', '--unix-socket', $script:Socket, '-X', $Method)
+    if ($Body) { $arguments += @('-H', 'Content-Type: application/json', '--data-binary', $Body) }
+    $run = Invoke-Program $script:Curl ($arguments + "http://localhost/v$($script:ApiVersion)$Path")
+    if ($run.ExitCode -ne 0) { throw "curl $Method $Path failed (exit $($run.ExitCode)): $($run.StandardError.Trim()) $($run.StandardOutput)" }
+    return $run.StandardOutput
 }
 
 function Get-Rotation([string[]] $Sides, [int] $Round) {

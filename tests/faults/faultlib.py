@@ -40,6 +40,16 @@ def write_ready(path, lines):
     os.replace(tmp, path)
 
 
+def remove_files(*paths):
+    """Removes what a fault engine made on disk (its socket, its ready file); absent or unset ones are fine."""
+    for path in paths:
+        if path:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
 def listen_unix(path):
     if os.path.exists(path) or os.path.islink(path):
         os.unlink(path)

@@ -93,12 +93,7 @@ def main(argv):
             c.close()
         for l in listeners:
             l.close()
-        for path in (args.socket, args.ready_file):
-            if path:
-                try:
-                    os.unlink(path)
-                except FileNotFoundError:
-                    pass
+        faultlib.remove_files(args.socket, args.ready_file)
         log(f'exit ({life.why})')
     return 0
 

@@ -372,12 +372,7 @@ def main(argv):
             threading.Thread(target=proxy.serve, args=(client, cid), daemon=True).start()
     finally:
         listener.close()
-        for path in (args.socket, args.ready_file):
-            if path:
-                try:
-                    os.unlink(path)
-                except FileNotFoundError:
-                    pass
+        faultlib.remove_files(args.socket, args.ready_file)
         proxy.close_all()
         proxy.log(f'exit ({life.why})')
     return 0

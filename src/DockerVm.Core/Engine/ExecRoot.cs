@@ -60,6 +60,23 @@ namespace DockerVm.Engine
         /// <summary>The marker as the environment entry the exec carries.</summary>
         public KeyValuePair<string, string> MarkerVariable => new(DockerCommands.ExecMarkerVariable, Marker);
 
+        /// <summary>
+        /// Runs an exec (<paramref name="once"/>, one transport's) through the wrapper; when the wrapper did not
+        /// run the command (no sh, or a command sh cannot find), once more as given, so the engine says what is wrong.
+        /// </summary>
+        public static async Task<ExecOutcome> RunAsync(string target, Func<ExecRoot, Task<ExecOutcome>> once)
+        {
+            var root = For(target);
+            var outcome = await once(root).ConfigureAwait(false);
+            if (root.NeedsRetry(outcome.ExitCode))
+            {
+                Failed(target, outcome.StandardError);
+                return await once(new ExecRoot(wrapped: false)).ConfigureAwait(false);
+            }
+            root.Release();
+            return outcome;
+        }
+
         /// <summary>The command to run: the user's own, or the wrapper around it.</summary>
         public IReadOnlyList<string> Command(ExecSpec spec)
         {

@@ -301,19 +301,8 @@ namespace DockerVm.Engine
 
         // ---- exec ---------------------------------------------------------------------------------
 
-        public async Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct)
-        {
-            var root = ExecRoot.For(target);
-            var outcome = await ExecOnceAsync(target, spec, observer, root, ct).ConfigureAwait(false);
-            if (root.NeedsRetry(outcome.ExitCode))
-            {
-                // The wrapper did not run the command: run it as given, and let the engine say what is wrong.
-                ExecRoot.Failed(target, outcome.StandardError);
-                return await ExecOnceAsync(target, spec, observer, new ExecRoot(wrapped: false), ct).ConfigureAwait(false);
-            }
-            root.Release();
-            return outcome;
-        }
+        public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) =>
+            ExecRoot.RunAsync(target, root => ExecOnceAsync(target, spec, observer, root, ct));
 
         private async Task<ExecOutcome> ExecOnceAsync(string target, ExecSpec spec, IExecObserver? given, ExecRoot root, CancellationToken ct)
         {
