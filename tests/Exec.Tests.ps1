@@ -94,6 +94,19 @@ Describe 'Invoke-DockerVmExec' -Tag 'E2E', 'Exec' {
         $r.StandardOutput | Should -BeExactly "foo value|x=y|/tmp|65534`n"
     }
 
+    It 'passes variables a shell cannot name (spring.profiles.active) to the command, from the VM and from -Environment' {
+        $java = New-TestVm 'execenv' -Parameters @{ Start = $true; Environment = @{ 'spring.profiles.active' = 'dev'; '1X' = 'one' } }
+        try {
+            $seen = Invoke-DockerVmExec -VM $java -Command env -Environment @{ 'app.mode' = 'test' }
+            $seen | Should -Contain 'spring.profiles.active=dev'
+            $seen | Should -Contain '1X=one'
+            $seen | Should -Contain 'app.mode=test'
+            # and in a VM whose own variables are plain names, through -Environment alone
+            Invoke-DockerVmExec -VM $vm -Command env -Environment @{ 'a.b' = '1' } | Should -Contain 'a.b=1'
+        }
+        finally { $java | Remove-DockerVm -Force }
+    }
+
     It 'feeds -StandardInput to the process' {
         $text = "line one`nline two ünïcode`n"
         $r = Invoke-DockerVmExec -VM $vm -Command cat -StandardInput $text -AsResult

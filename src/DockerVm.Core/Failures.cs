@@ -111,9 +111,9 @@ namespace DockerVm
         /// <summary>An -Environment key that is not a variable name (checked at binding by the cmdlets, and again by the Core).</summary>
         public static DockerVmException InvalidEnvironmentKey(string key, string? vmName) =>
             new(DockerVmErrorKind.InvalidName,
-                $"-Environment has the key '{key.Replace("\0", "`0")}', which is not an environment variable name: a name is letters, digits and '_', and does not start with a digit (no spaces, '=' or NUL).", vmName)
+                $"-Environment has the key '{key.Replace("\0", "`0")}', which is not an environment variable name: a name is not empty and has no '=', white space or NUL.", vmName)
             {
-                RecommendedAction = "Use -Environment @{ NAME = 'value' } with a NAME such as APP_MODE; for New-DockerVm, a variable docker takes but a shell cannot read goes in -CreateArgument '--env', 'NAME=value'.",
+                RecommendedAction = "Use -Environment @{ NAME = 'value' } with a NAME such as APP_MODE or spring.profiles.active.",
             };
 
         /// <summary>A NUL character, which no command line or environment can carry (it would silently cut the text).</summary>

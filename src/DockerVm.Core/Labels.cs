@@ -102,10 +102,11 @@ namespace DockerVm
         private static readonly Regex PortSyntax = new(
             @"\A((\[[0-9a-fA-F:.]+\]|[0-9.]+):)?((\d{1,5}(-\d{1,5})?)?:)?\d{1,5}(-\d{1,5})?(/(tcp|udp|sctp))?\z", RegexOptions.Compiled);
 
-        // What a POSIX shell (and `env`, `export`) reads as a variable name.
-        private static readonly Regex EnvironmentName = new(@"\A[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.Compiled);
+        // What docker takes as a variable name (an env file's rule): not empty, no '=', no white space, no NUL.
+        // Names a shell cannot read (spring.profiles.active, 1X) are still environment variables: programs read them.
+        private static readonly Regex EnvironmentName = new(@"\A[^=\s\0]+\z", RegexOptions.Compiled);
 
-        /// <summary>Whether <paramref name="key"/> can name an environment variable: letters, digits and '_', not starting with a digit.</summary>
+        /// <summary>Whether <paramref name="key"/> can name an environment variable: not empty, no '=', white space or NUL.</summary>
         public static bool IsEnvironmentName(string? key) => key is not null && EnvironmentName.IsMatch(key);
 
         /// <summary>Refuses an -Environment key that is not a variable name (an empty one, a space, '=', a NUL ...).</summary>

@@ -189,4 +189,43 @@ public class ExecRootTests
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         return (p.ExitCode, await output, await error);
     }
+
+    private static readonly string Id = new('a', 64);
+
+    private static ContainerInfo WithEnvironment(params string[] names) => new() { Id = Id, EnvironmentNames = names };
+
+    [Theory]
+    [InlineData(new[] { "PATH", "HOME" }, new[] { "APP_MODE" }, true)]
+    [InlineData(new[] { "PATH", "spring.profiles.active" }, new string[0], false)]
+    [InlineData(new[] { "PATH", "1X" }, new string[0], false)]
+    [InlineData(new[] { "PATH" }, new[] { "a.b" }, false)]
+    public async Task The_wrapper_is_used_only_when_sh_keeps_every_variable(string[] container, string[] exec, bool wrapped)
+    {
+        var target = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"); // an id of its own: nothing cached
+        var spec = new ExecSpec { Command = "env", Environment = exec.ToDictionary(k => k, _ => "v") };
+
+        var keeps = await ExecRoot.ShellKeepsEnvironmentAsync(target, spec, _ => Task.FromResult<ContainerInfo?>(WithEnvironment(container)), CancellationToken.None);
+
+        Assert.Equal(wrapped, keeps);
+    }
+
+    [Fact]
+    public async Task The_containers_environment_is_read_once_per_container_id_and_every_time_by_name()
+    {
+        var id = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        var reads = 0;
+        Task<ContainerInfo?> Inspect(CancellationToken _) { reads++; return Task.FromResult<ContainerInfo?>(WithEnvironment("PATH")); }
+        var spec = new ExecSpec { Command = "env" };
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await ExecRoot.ShellKeepsEnvironmentAsync(id, spec, Inspect, CancellationToken.None));
+        }
+        Assert.Equal(1, reads);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(await ExecRoot.ShellKeepsEnvironmentAsync("vm-by-name", spec, Inspect, CancellationToken.None));
+        }
+        Assert.Equal(3, reads); // a name may later belong to another container: not remembered
+    }
 }

@@ -131,6 +131,13 @@ internal sealed class FakeDocker : IDisposable
     /// <summary>The argv of the only call made.</summary>
     public string[] SingleCall() => Assert.Single(Calls());
 
+    /// <summary>The calls but those of one docker command (e.g. the inspect an exec makes first to read the container's environment).</summary>
+    public IReadOnlyList<string[]> CallsBut(string command) =>
+        Calls().Where(c => (c.Length > 2 && c[0] == "--context" ? c[2] : c.FirstOrDefault()) != command).ToList();
+
+    /// <summary>The argv of the only call made but those of <paramref name="command"/>.</summary>
+    public string[] SingleCallBut(string command) => Assert.Single(CallsBut(command));
+
     /// <summary>True when the fake was never run: no log file, or an empty one.</summary>
     public bool NeverCalled => !File.Exists(LogPath) || new FileInfo(LogPath).Length == 0;
 

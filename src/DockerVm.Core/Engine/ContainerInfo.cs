@@ -115,6 +115,8 @@ namespace DockerVm.Engine
         public string Hostname { get; init; } = "";
         /// <summary>Config.Healthcheck.Test: the healthcheck command (["CMD-SHELL", "..."]); ["NONE"] turns off the image's; empty: none set.</summary>
         public IReadOnlyList<string> HealthcheckTest { get; init; } = Array.Empty<string>();
+        /// <summary>Config.Env's names (what every exec in the container inherits); null when the answer had no Config.</summary>
+        public IReadOnlyList<string>? EnvironmentNames { get; init; }
         private string DefaultIPAddress { get; init; } = "";
 
         /// <summary>True when the container has a healthcheck (its own, or its image's, not turned off).</summary>
@@ -184,6 +186,15 @@ namespace DockerVm.Engine
             {
                 command.AddRange(cmd.EnumerateArray().Select(x => x.GetString() ?? ""));
             }
+            List<string>? environment = null;
+            if (config is { } c6)
+            {
+                environment = new List<string>();
+                if (c6.TryGetProperty("Env", out var env) && env.ValueKind == JsonValueKind.Array)
+                {
+                    environment.AddRange(env.EnumerateArray().Select(x => x.GetString() ?? "").Select(x => x.IndexOf('=') is var i && i >= 0 ? x.Substring(0, i) : x));
+                }
+            }
             var healthcheck = new List<string>();
             if (config is { } c5 && Obj(c5, "Healthcheck") is { } hc && hc.TryGetProperty("Test", out var test) && test.ValueKind == JsonValueKind.Array)
             {
@@ -197,6 +208,7 @@ namespace DockerVm.Engine
                 ImageId = Str(e, "Image"),
                 Created = Time(e, "Created"),
                 Hostname = config is { } c4 ? Str(c4, "Hostname") : "",
+                EnvironmentNames = environment,
                 State = state is { } s ? new ContainerStateInfo
                 {
                     StatusText = Str(s, "Status"),

@@ -64,9 +64,10 @@ namespace DockerVm.Engine
         /// Runs an exec (<paramref name="once"/>, one transport's) through the wrapper; when the wrapper did not
         /// run the command (no sh, or a command sh cannot find), once more as given, so the engine says what is wrong.
         /// </summary>
-        public static async Task<ExecOutcome> RunAsync(string target, Func<ExecRoot, Task<ExecOutcome>> once)
+        public static async Task<ExecOutcome> RunAsync(string target, ExecSpec spec, Func<CancellationToken, Task<ContainerInfo?>> inspect,
+            Func<ExecRoot, Task<ExecOutcome>> once, CancellationToken ct)
         {
-            var root = For(target);
+            var root = await ShellKeepsEnvironmentAsync(target, spec, inspect, ct).ConfigureAwait(false) ? For(target) : new ExecRoot(wrapped: false);
             var outcome = await once(root).ConfigureAwait(false);
             if (root.NeedsRetry(outcome.ExitCode))
             {
@@ -114,6 +115,38 @@ namespace DockerVm.Engine
 
         // Containers whose image has no sh (by id): their execs skip the wrapper.
         private static readonly ConcurrentDictionary<string, bool> NoShell = new(StringComparer.Ordinal);
+
+        // What a shell keeps in the environment it passes on: a variable whose name it cannot read
+        // (spring.profiles.active, 1X) is dropped by sh on exec (busybox ash, dash), so the wrapper
+        // would take it from the command. Such execs run unwrapped (marker kill).
+        private static readonly System.Text.RegularExpressions.Regex ShellName = new(@"\A[A-Za-z_][A-Za-z0-9_]*\z");
+
+        private static readonly System.Text.RegularExpressions.Regex ContainerId = new(@"\A[0-9a-f]{64}\z");
+
+        // Containers (by id) whose own environment (Config.Env, fixed at create) has only names sh keeps.
+        private static readonly ConcurrentDictionary<string, bool> ShellSafe = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Whether sh would pass the exec's whole environment on: the exec's own variables, and the
+        /// container's (read once per container and remembered: it cannot change after create).
+        /// </summary>
+        internal static async Task<bool> ShellKeepsEnvironmentAsync(string target, ExecSpec spec, Func<CancellationToken, Task<ContainerInfo?>> inspect, CancellationToken ct)
+        {
+            if (NoShell.ContainsKey(target) || !spec.Environment.Keys.All(k => ShellName.IsMatch(k)))
+            {
+                return false;
+            }
+            if (!ShellSafe.TryGetValue(target, out var safe))
+            {
+                var info = await inspect(ct).ConfigureAwait(false);
+                safe = info?.EnvironmentNames?.All(n => ShellName.IsMatch(n)) ?? true;
+                if (ContainerId.IsMatch(target))
+                {
+                    ShellSafe[target] = safe; // only by id: a name can be taken by another container later
+                }
+            }
+            return safe;
+        }
 
         /// <summary>A new exec in <paramref name="target"/>: wrapped unless its image is known to have no sh.</summary>
         public static ExecRoot For(string target) => new(wrapped: !NoShell.ContainsKey(target));

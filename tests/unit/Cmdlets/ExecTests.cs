@@ -147,7 +147,7 @@ public class ExecTests
     [Theory]
     [InlineData("'A=B'", "A=B")]
     [InlineData("'A B'", "A B")]
-    [InlineData("'1X'", "1X")]
+    [InlineData("\"A`tB\"", "A\tB")]
     [InlineData("\"A`0B\"", "A`0B")]
     [InlineData("''", "")]
     public void An_invalid_environment_key_is_a_parameter_validation_error_about_the_key_and_nothing_runs(string literal, string shown)

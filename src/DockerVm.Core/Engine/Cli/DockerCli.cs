@@ -254,7 +254,8 @@ namespace DockerVm.Engine
         }
 
         public Task<ExecOutcome> ExecAsync(string target, ExecSpec spec, IExecObserver? observer, CancellationToken ct) =>
-            ExecRoot.RunAsync(target, root => ExecOnceAsync(target, spec, observer, root, ct));
+            ExecRoot.RunAsync(target, spec, async t => (await InspectAsync(new[] { target }, t).ConfigureAwait(false)).FirstOrDefault(),
+                root => ExecOnceAsync(target, spec, observer, root, ct), ct);
 
         private async Task<ExecOutcome> ExecOnceAsync(string target, ExecSpec spec, IExecObserver? given, ExecRoot root, CancellationToken ct)
         {
