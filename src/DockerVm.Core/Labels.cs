@@ -138,6 +138,31 @@ namespace DockerVm
         }
 
         /// <summary>The create request of a VM: image, options, and create arguments that keep the VM a DockerVm VM.</summary>
+        /// <summary>
+        /// A pool's options: every VM of a pool is made alike and several live at once (waiting, taken, a
+        /// replacement), so a fixed host port (8080:80) would let only one of them start.
+        /// </summary>
+        public static void CheckPool(string pool, VmOptions options)
+        {
+            if (options.Ports.FirstOrDefault(p => HostPort(p).Length > 0) is { } fixedPort)
+            {
+                throw Failures.InvalidOption("Port", fixedPort,
+                    "a pool's VMs each need a host port of their own: give the container port alone (80, 53/udp) or an address without a host port (127.0.0.1::80), and each VM gets a free host port", pool);
+            }
+        }
+
+        /// <summary>The host port of a -Port entry as docker reads it ([ip:]hostPort:containerPort); "" when it has none.</summary>
+        internal static string HostPort(string port)
+        {
+            var p = port.Split('/')[0];
+            if (p.StartsWith("[", StringComparison.Ordinal) && p.IndexOf("]:", StringComparison.Ordinal) is var end && end > 0)
+            {
+                p = "ip:" + p.Substring(end + 2); // an IPv6 address holds colons of its own
+            }
+            var parts = p.Split(':');
+            return parts.Length switch { 2 => parts[0], 3 => parts[1], _ => "" };
+        }
+
         public static void CheckCreate(string name, string image, VmOptions options)
         {
             NoNul("Image", name, new[] { image });

@@ -43,6 +43,7 @@ namespace DockerVm.Commands
                 VmName.Validate(PoolNames.Marker(Name));
                 var options = CreateOptions();
                 InputRules.CheckCreate(Name, Image.Trim(), options);
+                InputRules.CheckPool(Name, options);
                 pool = new PoolDefinition { Name = Name, Image = Image.Trim(), Size = Size, StagingState = StagingState, Options = options };
             }
             catch (DockerVmException e)

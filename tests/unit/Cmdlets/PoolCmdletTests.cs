@@ -187,4 +187,32 @@ public sealed class PoolCmdletTests
         Assert.Empty(Waiting(s.Fake, "ci-a").Concat(Waiting(s.Fake, "ci-b")));
         Assert.StartsWith("DockerVmPoolNotFound,", Assert.Single(s.Run("Remove-DockerVmPool ci-a -Context $ctx -Confirm:$false").Errors).FullyQualifiedErrorId);
     }
+
+    [Theory]
+    [InlineData("8080:80")]
+    [InlineData("127.0.0.1:8080:80")]
+    [InlineData("[::1]:8080:80/udp")]
+    [InlineData("8000-8001:80-81")]
+    public void A_pool_refuses_a_fixed_host_port_and_makes_nothing(string port)
+    {
+        using var s = new CmdletSession();
+
+        var run = s.Run($"New-DockerVmPool ci -Image fake/image -Size 2 -Port '{port}' -Context $ctx");
+
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("DockerVmInvalidName,DockerVm.Commands.NewDockerVmPoolCommand", error.FullyQualifiedErrorId);
+        Assert.Contains($"-Port '{port}' is not valid: a pool's VMs each need a host port of their own", error.Exception.Message);
+        Assert.Empty(s.Fake.Calls);
+    }
+
+    [Theory]
+    [InlineData("80", "")]
+    [InlineData("53/udp", "")]
+    [InlineData("127.0.0.1::80", "")]
+    [InlineData("[::1]::80", "")]
+    [InlineData("8080:80", "8080")]
+    [InlineData("127.0.0.1:8080:80/tcp", "8080")]
+    [InlineData("[::1]:8080:80", "8080")]
+    public void The_host_port_of_a_port_entry_is_read_as_docker_reads_it(string port, string host) =>
+        Assert.Equal(host, InputRules.HostPort(port));
 }
