@@ -199,7 +199,8 @@ function Invoke-Test {
 
     # The end-to-end suites on both transports (DOCKERVM_TRANSPORT): every suite on the Engine API
     # transport (the default), and on the CLI transport every suite but the pure-cmdlet ones that
-    # never reach an engine (tagged Interface/Package/Views): the same behaviour, error ids and guarantees.
+    # never reach an engine (tagged Interface/Package/Views) and the one that forces the API transport itself
+    # (ApiOnly): the same behaviour, error ids and guarantees.
     $pester = @{ Passed = 0; Failed = 0 }
     foreach ($through in $Transport) {   # (PowerShell names are case-blind: not $transport)
         Write-Step "Pester: tests/*.Tests.ps1 against the real engine, DOCKERVM_TRANSPORT=$through"
@@ -207,7 +208,7 @@ function Invoke-Test {
         $runnerArgs = @('-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"), '-ModulePath', (Join-Path $Staged 'DockerVm.psd1'),
             '-TestsPath', (Join-Path $Root 'tests'), '-ResultPath', $pesterJson)
         if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
-        if ($through -ne $Transport[0]) { $runnerArgs += @('-ExcludeTag', 'Interface,Package,Views') }
+        if ($through -ne $Transport[0]) { $runnerArgs += @('-ExcludeTag', 'Interface,Package,Views,ApiOnly') }
         $env:DOCKERVM_TRANSPORT = $through
         try { $pesterExit = Invoke-ChildPwsh (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -ArgumentList $runnerArgs }
         finally { Remove-Item Env:DOCKERVM_TRANSPORT -ErrorAction Ignore }

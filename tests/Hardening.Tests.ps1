@@ -69,23 +69,33 @@ Describe 'Bounded time on a sick engine' -Tag 'E2E', 'Hardening', 'Faults' {
         Stop-FaultEngine $script:hung
     }
 
-    It '<Cmdlet> reports DockerEngineUnavailable within seconds when the engine never answers' -ForEach @(
-        @{ Cmdlet = 'Get-DockerVm'; Action = { Get-DockerVm -ErrorAction Stop } }
-        @{ Cmdlet = 'New-DockerVm'; Action = { New-DockerVm -Image $TestImage -Name (New-TestName 'hung') -Label $TestLabel -ErrorAction Stop } }
-        @{ Cmdlet = 'Stop-DockerVm'; Action = { Stop-DockerVm -Name 'dvt-hung-any' -ErrorAction Stop } }
-    ) {
-        $r = Use-DockerHost $script:hung.DockerHost { Measure-Failure $Action }
-        $r.Error.FullyQualifiedErrorId | Should -BeLike 'DockerEngineUnavailable,*'
-        $r.Error.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
-        $r.Seconds | Should -BeLessThan 20 -Because 'a dead engine is reported within ~10 s (probe after 2 s, ping deadline 8 s)'
-    }
-
-    It 'an exec on a VM whose engine stops answering ends with DockerEngineUnavailable, not a hang' {
-        $vm = New-TestVm 'hungexec' -Parameters @{ Start = $true }
+    It 'Get-DockerVm, New-DockerVm, Stop-DockerVm and an exec each report DockerEngineUnavailable within seconds when the engine never answers' {
+        # All four at once, each in a runspace of its own (as four consoles would), each timed on its own.
+        $vm = New-TestVm 'hungexec' -Parameters @{ Start = $true }   # known Running: the exec goes straight to the engine
+        $actions = [ordered]@{
+            'Get-DockerVm'        = 'Get-DockerVm -ErrorAction Stop'
+            'New-DockerVm'        = "New-DockerVm -Image '$TestImage' -Name '$(New-TestName 'hung')' -Label @{ 'dockervm.test' = '$TestRun' } -ErrorAction Stop"
+            'Stop-DockerVm'       = "Stop-DockerVm -Name 'dvt-hung-any' -ErrorAction Stop"
+            'Invoke-DockerVmExec' = 'param($vm) Invoke-DockerVmExec -VM $vm -Command sleep -ArgumentList 600 -ErrorAction Stop'
+        }
+        $timed = {
+            param($Action, $Vm)
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $err = $null
+            try { $null = & ([scriptblock]::Create($Action)) $Vm } catch { $err = $_ }
+            [pscustomobject]@{ Id = $err.FullyQualifiedErrorId; Category = "$($err.CategoryInfo.Category)"; Seconds = $sw.Elapsed.TotalSeconds }
+        }
         try {
-            $r = Use-DockerHost $script:hung.DockerHost { Measure-Failure { Invoke-DockerVmExec -VM $vm -Command sleep -ArgumentList 600 -ErrorAction Stop } }
-            $r.Error.FullyQualifiedErrorId | Should -BeLike 'DockerEngineUnavailable,*'
-            $r.Seconds | Should -BeLessThan 20
+            $results = Use-DockerHost $script:hung.DockerHost {
+                $jobs = foreach ($name in $actions.Keys) { @{ Cmdlet = $name; Job = Start-Background $timed -ArgumentList $actions[$name], $vm } }
+                foreach ($j in $jobs) { [pscustomobject]@{ Cmdlet = $j.Cmdlet; Result = Receive-Background $j.Job } }
+            }
+            $results | Should -HaveCount 4
+            foreach ($r in $results) {
+                $r.Result.Id | Should -BeLike 'DockerEngineUnavailable,*' -Because "$($r.Cmdlet) ran against an engine that never answers"
+                $r.Result.Category | Should -Be 'ResourceUnavailable' -Because $r.Cmdlet
+                $r.Result.Seconds | Should -BeLessThan 20 -Because "$($r.Cmdlet): a dead engine is reported within ~10 s (probe after 2 s, ping deadline 8 s)"
+            }
         }
         finally { Remove-DockerVm -VM $vm -Force -ErrorAction SilentlyContinue; & docker rm -f $vm.Name *> $null }
     }
@@ -290,6 +300,7 @@ Describe 'Nothing left behind' -Tag 'E2E', 'Hardening' {
     }
 
     It 'a create on an engine that answers each request 12 s late is reported unavailable within seconds, and its clean-up goes on until nothing is left' {
+        # (12 s: longer than the 2 s before the liveness probe plus its 8 s ping deadline, so the call is reported unavailable.)
         # Every answer 12 s late, but the version negotiation and the docker CLI's own ping: the create reaches the engine on both transports.
         $slow = Start-SlowEngine -DelayMs 12000 -Match '^(?!GET /version|HEAD /_ping)'
         $name = New-TestName 'vslow'

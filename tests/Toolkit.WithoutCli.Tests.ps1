@@ -17,7 +17,7 @@ AfterAll {
     Remove-Item $script:Work -Recurse -Force -ErrorAction Ignore
 }
 
-Describe 'The API transport without a docker program' -Tag 'E2E', 'Toolkit' {
+Describe 'The API transport without a docker program' -Tag 'E2E', 'Toolkit', 'ApiOnly' {
     It 'runs logs, copies (a 50 MB file, a folder) and checkpoints with no docker on PATH, streaming the copies' {
         $name = New-TestName 'nocli'
         $script = @"
