@@ -197,9 +197,10 @@ namespace DockerVm.Commands
 
         /// <summary>
         /// The pools <paramref name="names"/> select, in order: a literal name as given (a missing pool is
-        /// the caller's DockerVmPoolNotFound), a wildcard as the pools it matches (one listing; none is no error).
+        /// the caller's DockerVmPoolNotFound; Listed is null), a wildcard as the pools it matches (one listing,
+        /// whose definitions come along as Listed; none is no error).
         /// </summary>
-        protected IEnumerable<string> PoolNamesMatching(IDockerEngine engine, IEnumerable<string> names)
+        protected IEnumerable<(string Name, Pools.PoolDefinition? Listed)> PoolsMatching(IDockerEngine engine, IEnumerable<string> names)
         {
             IReadOnlyList<Pools.PoolDefinition>? all = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -209,7 +210,7 @@ namespace DockerVm.Commands
                 {
                     if (seen.Add(name))
                     {
-                        yield return name;
+                        yield return (name, null);
                     }
                     continue;
                 }
@@ -220,7 +221,7 @@ namespace DockerVm.Commands
                 var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                 foreach (var pool in all!.Where(p => pattern.IsMatch(p.Name) && seen.Add(p.Name)))
                 {
-                    yield return pool.Name;
+                    yield return (pool.Name, pool);
                 }
             }
         }

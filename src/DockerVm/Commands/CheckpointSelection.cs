@@ -12,45 +12,25 @@ namespace DockerVm.Commands
     internal sealed class CheckpointSelection
     {
         private readonly IReadOnlyList<string> _vmNames;
-        private readonly IReadOnlyList<string> _names;
-        private readonly HashSet<string> _hit = new(StringComparer.Ordinal);
+        private readonly IReadOnlyList<WildcardPattern> _vms;
+        private readonly NameSelection _names;
 
         public CheckpointSelection(IReadOnlyList<string>? vmNames, IReadOnlyList<string>? names)
         {
             _vmNames = vmNames is { Count: > 0 } ? vmNames : new[] { "*" };
-            _names = names is { Count: > 0 } ? names : new[] { "*" };
+            _vms = _vmNames.Select(v => new WildcardPattern(v, WildcardOptions.IgnoreCase)).ToList();
+            _names = new NameSelection(names);
         }
 
         /// <summary>The one VM to ask the engine about, when -VMName is a single literal name (null: list them all).</summary>
         public string? SingleVm => _vmNames.Count == 1 && !WildcardPattern.ContainsWildcardCharacters(_vmNames[0]) ? _vmNames[0] : null;
 
         /// <summary>The checkpoints of one engine's listing that are selected, in listing order; remembers which literal names matched.</summary>
-        public IReadOnlyList<DockerVmCheckpoint> Select(IReadOnlyList<DockerVmCheckpoint> all)
-        {
-            var vms = _vmNames.Select(v => new WildcardPattern(v, WildcardOptions.IgnoreCase)).ToList();
-            var ofVms = all.Where(c => vms.Any(p => p.IsMatch(c.VMName))).ToList();
-            var selected = new HashSet<DockerVmCheckpoint>();
-            foreach (var name in _names)
-            {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                var hits = ofVms.Where(c => pattern.IsMatch(c.Name)).ToList();
-                if (hits.Count > 0)
-                {
-                    _hit.Add(name);
-                }
-                selected.UnionWith(hits);
-            }
-            return ofVms.Where(selected.Contains).ToList();
-        }
+        public IReadOnlyList<DockerVmCheckpoint> Select(IReadOnlyList<DockerVmCheckpoint> all) =>
+            _names.Select(all.Where(c => _vms.Any(p => p.IsMatch(c.VMName))).ToList(), c => c.Name);
 
         /// <summary>A CheckpointNotFound for each literal -Name no listing so far matched.</summary>
         public IReadOnlyList<DockerVmException> Missing(string? context) =>
-            _names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !_hit.Contains(n))
-                .Select(n => Failures.CheckpointNotFound(SingleVm, n, context))
-                .ToList();
-
-        /// <summary>The checkpoints selected from one listing, and a CheckpointNotFound for each literal -Name that matched none.</summary>
-        public (IReadOnlyList<DockerVmCheckpoint> Selected, IReadOnlyList<DockerVmException> Missing) Apply(IReadOnlyList<DockerVmCheckpoint> all, string context) =>
-            (Select(all), Missing(context));
+            _names.Missing.Select(n => Failures.CheckpointNotFound(SingleVm, n, context)).ToList();
     }
 }

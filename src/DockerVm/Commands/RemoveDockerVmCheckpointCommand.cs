@@ -52,7 +52,8 @@ namespace DockerVm.Commands
             {
                 return;
             }
-            var (selected, missing) = selection.Apply(all, Context ?? "");
+            var selected = selection.Select(all);
+            var missing = selection.Missing(Context ?? "");
             foreach (var e in missing)
             {
                 WriteError(Errors.From(e, e.VmName ?? (object)Name));

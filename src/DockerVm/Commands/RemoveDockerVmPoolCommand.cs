@@ -24,9 +24,9 @@ namespace DockerVm.Commands
         {
             TracePoolEvents();
             var engine = VmRegistry.Engine(Context);
-            foreach (var name in PoolNamesMatching(engine, Name))
+            foreach (var (name, listed) in PoolsMatching(engine, Name))
             {
-                if (!Try(name, () => Await(ct => PoolCatalog.GetAsync(engine, name, ct))) ||
+                if ((listed is null && !Try(name, () => Await(ct => PoolCatalog.GetAsync(engine, name, ct)))) ||
                     !ShouldProcess(name, $"Remove warm pool '{name}' and its waiting VMs (VMs taken from it stay)"))
                 {
                     continue;

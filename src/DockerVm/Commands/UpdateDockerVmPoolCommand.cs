@@ -34,7 +34,7 @@ namespace DockerVm.Commands
             TracePoolEvents();
             var engine = VmRegistry.Engine(Context);
             var resize = MyInvocation.BoundParameters.ContainsKey(nameof(Size));
-            foreach (var name in PoolNamesMatching(engine, Name))
+            foreach (var (name, listed) in PoolsMatching(engine, Name))
             {
                 if (!ShouldProcess(name, resize ? $"Resize warm pool '{name}' to {Size} and top it up" : $"Top up warm pool '{name}'"))
                 {
@@ -43,7 +43,7 @@ namespace DockerVm.Commands
                 DockerVmPool? result = null;
                 Try(name, () => Await(async ct =>
                 {
-                    var pool = await PoolCatalog.GetAsync(engine, name, ct).ConfigureAwait(false);
+                    var pool = listed ?? await PoolCatalog.GetAsync(engine, name, ct).ConfigureAwait(false);
                     if (resize && pool.Size != Size)
                     {
                         pool = await PoolCatalog.ResizeAsync(engine, pool, Size, ct).ConfigureAwait(false);
