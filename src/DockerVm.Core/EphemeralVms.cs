@@ -13,7 +13,6 @@ namespace DockerVm
     /// </summary>
     public static class EphemeralVms
     {
-        private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
         private static readonly ConcurrentDictionary<DockerVmInstance, bool> Tracked = new();
         private static int _hooked;
 
@@ -26,9 +25,6 @@ namespace DockerVm
             }
         }
 
-        /// <summary>How many ephemeral VMs this process still holds.</summary>
-        public static int Count => Tracked.Count;
-
         /// <summary>Removes every ephemeral VM this process created that still exists (rm --force by id), all at once.</summary>
         public static void RemoveAll()
         {
@@ -37,10 +33,10 @@ namespace DockerVm
             {
                 Tracked.TryRemove(vm, out _);
             }
-            var removals = vms.Where(v => v.ContainerId.Length > 0 && v.State != VmState.Deleted).Select(v => v.DiscardAsync(Budget)).ToArray();
+            var removals = vms.Where(v => v.ContainerId.Length > 0 && v.State != VmState.Deleted).Select(v => v.DiscardAsync(Timeouts.Discard)).ToArray();
             try
             {
-                Task.WaitAll(removals, Budget);
+                Task.WaitAll(removals, Timeouts.Discard);
             }
             catch (AggregateException)
             {

@@ -59,6 +59,7 @@ namespace DockerVm
             var given = patterns is { Count: > 0 } ? patterns : new[] { "" };
             var contexts = new List<string>();
             IReadOnlyList<string>? names = null;
+            bool? defaultIsCurrent = null;
             foreach (var pattern in given.Select(p => p ?? ""))
             {
                 if (!Wildcard.HasWildcards(pattern))
@@ -67,9 +68,9 @@ namespace DockerVm
                     continue;
                 }
                 names ??= store();
+                defaultIsCurrent ??= current() == "default";
                 var matches = Wildcard.Matcher(pattern);
-                var defaultIsCurrent = current() == "default";
-                contexts.AddRange(names.Where(matches).Select(n => n == "default" && defaultIsCurrent ? "" : n));
+                contexts.AddRange(names.Where(matches).Select(n => n == "default" && defaultIsCurrent == true ? "" : n));
             }
             return contexts.Distinct(StringComparer.Ordinal).ToList();
         }

@@ -14,6 +14,9 @@ namespace DockerVm
         /// </summary>
         public static readonly TimeSpan Cleanup = TimeSpan.FromMinutes(10);
 
+        /// <summary>How long a VM that is let go of (a pool's half-made or unwanted VM, an ephemeral VM at exit) may take to go.</summary>
+        public static readonly TimeSpan Discard = TimeSpan.FromSeconds(60);
+
         public static TimeSpan Clamp(TimeSpan t) => t > Longest ? Longest : t < TimeSpan.Zero ? TimeSpan.Zero : t;
 
         public static TimeSpan Seconds(long seconds) => seconds >= (long)Longest.TotalSeconds ? Longest : Clamp(TimeSpan.FromSeconds(seconds));

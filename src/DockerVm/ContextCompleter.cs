@@ -19,14 +19,11 @@ namespace DockerVm.Commands
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var matches = Completion.StartsWith(wordToComplete);
-            return ReadContexts()
+            return EngineEndpoint.Contexts()
                 .Where(c => matches(c.Name))
                 .Select(c => new CompletionResult(Completion.Quote(c.Name), c.Name, CompletionResultType.ParameterValue,
                     string.IsNullOrEmpty(c.Host) ? c.Name : $"{c.Name} ({c.Host})"))
                 .ToList();
         }
-
-        /// <summary>`default` first, then every context of the store by name, each with its engine address (empty when unknown).</summary>
-        public static IReadOnlyList<(string Name, string Host)> ReadContexts() => EngineEndpoint.Contexts();
     }
 }

@@ -136,6 +136,13 @@ namespace DockerVm.Engine
         /// <summary>Parses the JSON array `docker inspect` prints. Missing containers are simply absent.</summary>
         public static IReadOnlyList<ContainerInfo> ParseArray(string json) => JsonFields.ParseArray(json, Parse, "docker inspect");
 
+        /// <summary>Parses one container object (the Engine API's inspect answer: docker inspect's array element).</summary>
+        public static ContainerInfo ParseObject(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return Parse(doc.RootElement);
+        }
+
         private static ContainerInfo Parse(JsonElement e)
         {
             var config = Obj(e, "Config");

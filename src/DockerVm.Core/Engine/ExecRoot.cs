@@ -57,9 +57,6 @@ namespace DockerVm.Engine
         /// <summary>Completes when the wrapper reported the pid: the command is about to run.</summary>
         public Task Seen => _seen.Task;
 
-        /// <summary>The marker as the environment entry the exec carries.</summary>
-        public KeyValuePair<string, string> MarkerVariable => new(DockerCommands.ExecMarkerVariable, Marker);
-
         /// <summary>
         /// Runs an exec (<paramref name="once"/>, one transport's) through the wrapper; when the wrapper did not
         /// run the command (no sh, or a command sh cannot find), once more as given, so the engine says what is wrong.
@@ -67,7 +64,7 @@ namespace DockerVm.Engine
         public static async Task<ExecOutcome> RunAsync(string target, ExecSpec spec, Func<CancellationToken, Task<ContainerInfo?>> inspect,
             Func<ExecRoot, Task<ExecOutcome>> once, CancellationToken ct)
         {
-            var root = await ShellKeepsEnvironmentAsync(target, spec, inspect, ct).ConfigureAwait(false) ? For(target) : new ExecRoot(wrapped: false);
+            var root = await ShellKeepsEnvironmentAsync(target, spec, inspect, ct).ConfigureAwait(false) ? new ExecRoot(wrapped: true) : new ExecRoot(wrapped: false);
             var outcome = await once(root).ConfigureAwait(false);
             if (root.NeedsRetry(outcome.ExitCode))
             {
@@ -147,9 +144,6 @@ namespace DockerVm.Engine
             }
             return safe;
         }
-
-        /// <summary>A new exec in <paramref name="target"/>: wrapped unless its image is known to have no sh.</summary>
-        public static ExecRoot For(string target) => new(wrapped: !NoShell.ContainsKey(target));
 
         /// <summary>A wrapped exec that did not run: remembers a container without sh.</summary>
         public static void Failed(string target, string engineText)

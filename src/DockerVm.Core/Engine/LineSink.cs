@@ -67,12 +67,6 @@ namespace DockerVm.Engine
             Append(_chars, n);
         }
 
-        public void Write(string text)
-        {
-            var chars = text.ToCharArray();
-            Append(chars, chars.Length);
-        }
-
         public void Complete()
         {
             var need = _decoder.GetCharCount(new byte[0], 0, 0, flush: true);

@@ -20,7 +20,6 @@ namespace DockerVm.Pools
     public static class PoolFiller
     {
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-        private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(60);
 
         /// <summary>Makes one waiting VM. On failure nothing is left behind.</summary>
         public static async Task<string> AddOneAsync(IDockerEngine engine, PoolDefinition pool, CancellationToken ct)
@@ -52,7 +51,7 @@ namespace DockerVm.Pools
             {
                 if (!done)
                 {
-                    await vm.DiscardAsync(DiscardTimeout).ConfigureAwait(false);
+                    await vm.DiscardAsync(Timeouts.Discard).ConfigureAwait(false);
                 }
             }
         }

@@ -15,7 +15,6 @@ namespace DockerVm.Pools
     public static class PoolTaker
     {
         private static readonly Random Shuffle = new();
-        private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(60);
 
         /// <summary>The state a taken VM is handed out in: Running with -Start or from a Running pool, else Stopped.</summary>
         public static VmState HandOutState(PoolDefinition pool, bool start) =>
@@ -45,7 +44,7 @@ namespace DockerVm.Pools
             {
                 if (!ok)
                 {
-                    await vm.DiscardAsync(DiscardTimeout).ConfigureAwait(false);
+                    await vm.DiscardAsync(Timeouts.Discard).ConfigureAwait(false);
                 }
             }
             Replenisher.Schedule(engine, pool);

@@ -80,9 +80,6 @@ namespace DockerVm.Pools
             }
         }
 
-        /// <summary>How many replacements this process still has running.</summary>
-        public static int PendingCount => Pending.Count;
-
         /// <summary>The background events since the last call, oldest first.</summary>
         public static string[] DrainEvents()
         {

@@ -237,7 +237,7 @@ namespace DockerVm.Engine
                 }
                 // The API's answer is the object docker inspect prints in its array (Podman's state words read as docker's).
                 var json = PodmanCompat.Inspect(await r.ReadStringAsync(t).ConfigureAwait(false));
-                return ContainerInfo.ParseArray("[" + json + "]").FirstOrDefault();
+                return ContainerInfo.ParseObject(json);
             }, ct);
 
         /// <summary>One request, however many containers: the listing carries names, status, labels and addresses.</summary>
