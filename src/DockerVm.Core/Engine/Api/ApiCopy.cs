@@ -35,7 +35,7 @@ namespace DockerVm.Engine
             {
                 if (r.Status != 200)
                 {
-                    throw MapCopy(r, await MessageAsync(r, t).ConfigureAwait(false), target);
+                    throw Map("cp", r, await MessageAsync(r, t).ConfigureAwait(false), target);
                 }
                 var display = Display(r);
                 // The top name and kind (every engine since API 1.20 sends the stat with the archive).
@@ -99,7 +99,7 @@ namespace DockerVm.Engine
                 {
                     return true; // nothing to read (an unread body closes the connection rather than keeping it)
                 }
-                throw MapCopy(r, await MessageAsync(r, t).ConfigureAwait(false), target);
+                throw Map("cp", r, await MessageAsync(r, t).ConfigureAwait(false), target);
             }, ct).ConfigureAwait(false);
         }
 
@@ -109,15 +109,6 @@ namespace DockerVm.Engine
                 Task.FromResult(r.Status == 200 ? PathStat.Read(r.Headers) : null), ct);
 
         private static string ArchivePath(string target, string path) => $"/containers/{Esc(target)}/archive?path={Esc(path)}";
-
-        /// <summary>A copy's error: a missing path ("Could not find the file") is PathNotFound, a missing container NotFound.</summary>
-        private static DockerVmException MapCopy(ApiResponse r, string message, string target)
-        {
-            var mapped = CliErrors.Map("cp", Display(r), 0, message, target);
-            return mapped.Kind == DockerVmErrorKind.PathNotFound
-                ? Failures.EnginePathNotFound(target, Display(r), null, message)
-                : Map("cp", r, message, target);
-        }
 
         /// <summary>A container path as docker cp reads it: relative to the container's root.</summary>
         private static string InContainer(string path) => path.StartsWith("/", StringComparison.Ordinal) ? path : "/" + path;

@@ -48,10 +48,6 @@ namespace DockerVm.Engine
                 {
                     throw Failures.ImageInUse(reference, Display(r), message);
                 }
-                if (CliErrors.IsNoSuchImage(message))
-                {
-                    throw Failures.CheckpointImageNotFound(reference, Display(r), null, message);
-                }
                 throw Map("rmi", r, message, reference);
             }, ct);
 

@@ -821,10 +821,14 @@ namespace DockerVm.Engine
         private static DockerVmException Map(string operation, ApiResponse r, string message, string? vmName)
         {
             var display = Display(r);
-            var kind = PodmanCompat.ErrorKind(operation, message) ?? CliErrors.Map(operation, display, 0, message, vmName).Kind;
-            if (kind != DockerVmErrorKind.CommandFailed)
+            if (PodmanCompat.ErrorKind(operation, message) is { } podman)
             {
-                return Failures.FromEngine(kind, vmName, display, null, message);
+                return Failures.FromEngine(podman, vmName, display, null, message);
+            }
+            var mapped = CliErrors.Map(operation, display, null, message, vmName);
+            if (mapped.Kind != DockerVmErrorKind.CommandFailed)
+            {
+                return mapped;
             }
             if (r.Status == 404 && operation != "create" && operation != "version")
             {

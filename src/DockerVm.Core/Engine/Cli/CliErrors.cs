@@ -66,8 +66,11 @@ namespace DockerVm.Engine
             (NotRunningText, null, DockerVmErrorKind.NotRunning),
         };
 
-        /// <summary>Maps a failed docker command to the contract's error.</summary>
-        public static DockerVmException Map(string operation, string commandLine, int exitCode, string stderr, string? vmName)
+        /// <summary>
+        /// Maps a failed docker command, or an Engine API answer (no exit code; the engine's message is the
+        /// text the CLI prints after "Error response from daemon:"), to the contract's error.
+        /// </summary>
+        public static DockerVmException Map(string operation, string commandLine, int? exitCode, string stderr, string? vmName)
         {
             var rule = Rules.FirstOrDefault(r => (r.OnlyFor is null || r.OnlyFor == operation) && r.Pattern.IsMatch(stderr));
             if (rule.Pattern is not null && rule.Kind == DockerVmErrorKind.PathNotFound)
