@@ -17,9 +17,7 @@ BeforeAll {
 
     function Use-DockerHost([string] $DockerHost, [scriptblock] $Body) {
         # The module, like the CLI, reads DOCKER_HOST at each engine command.
-        $saved = $env:DOCKER_HOST
-        $env:DOCKER_HOST = $DockerHost
-        try { & $Body } finally { $env:DOCKER_HOST = $saved }
+        Invoke-WithEnvironment @{ DOCKER_HOST = $DockerHost } $Body
     }
 }
 

@@ -129,3 +129,16 @@ function Wait-Until([scriptblock] $Condition, [int] $TimeoutSec = 20) {
         Start-Sleep -Milliseconds 100
     }
 }
+
+function Invoke-WithEnvironment([hashtable] $Variables, [scriptblock] $Body) {
+    # Runs $Body with these environment variables set ($null: unset), and puts back what was there.
+    $saved = @{}
+    foreach ($k in $Variables.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Variables[$k]) }
+    try { & $Body }
+    finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+}
+
+function Get-Issued([scriptblock] $Script) {
+    # The engine commands a cmdlet issued, from its -Verbose trace.
+    & $Script 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '> *' } | ForEach-Object Message
+}

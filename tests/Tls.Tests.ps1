@@ -5,13 +5,6 @@ BeforeAll {
     . $PSScriptRoot/TlsEngine.ps1
     Assert-Engine
 
-    function Invoke-WithEnvironment([hashtable] $Variables, [scriptblock] $Body) {
-        $saved = @{}
-        foreach ($k in $Variables.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Variables[$k]) }
-        try { & $Body }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-    }
-
     function Get-TlsStatus([string] $Name) {
         $s = Invoke-TlsDocker inspect --type container --format '{{.State.Status}}' $Name 2>$null
         if ($LASTEXITCODE -ne 0) { return 'absent' }

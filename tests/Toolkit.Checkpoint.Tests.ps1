@@ -18,10 +18,6 @@ BeforeAll {
         (Invoke-DockerVmExec -VM $Vm -AsResult -Command cat -ArgumentList $Path).StandardOutput.TrimEnd()
     }
 
-    function Get-Issued([scriptblock] $Script) {
-        # The engine commands a cmdlet issued, from its -Verbose trace.
-        & $Script 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '> *' } | ForEach-Object Message
-    }
 }
 
 AfterAll {

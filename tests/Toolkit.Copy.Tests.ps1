@@ -22,10 +22,6 @@ BeforeAll {
         (Invoke-DockerVmExec -VM $Vm -Command sha256sum -ArgumentList $Path).Split(' ')[0]
     }
 
-    function Get-DockerVerbose([scriptblock] $Script) {
-        # The engine commands a cmdlet issued, from its -Verbose trace.
-        & $Script 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '> *' } | ForEach-Object Message
-    }
 }
 
 AfterAll {
@@ -165,7 +161,7 @@ Describe 'Copy-DockerVmItem' -Tag 'E2E', 'Toolkit' {
         $out = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script | Out-String
         $out | Should -Match ([regex]::Escape("docker cp $src $($Running.ContainerId):/tmp/whatif.txt"))
         $out | Should -Match ([regex]::Escape("on target `"$($Running.Name)`""))
-        $issued = Get-DockerVerbose { Copy-DockerVmItem $src -ToVM $Running -Destination /tmp/whatif.txt -WhatIf -Verbose }
+        $issued = Get-Issued { Copy-DockerVmItem $src -ToVM $Running -Destination /tmp/whatif.txt -WhatIf -Verbose }
         $issued | Where-Object { $_ -like '> docker cp*' -or $_ -like '> api * /v*/containers/*/archive*' } | Should -BeNullOrEmpty
         (Invoke-DockerVmExec $Running -AsResult -- test -e /tmp/whatif.txt).ExitCode | Should -Be 1
     }
